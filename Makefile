@@ -1,0 +1,41 @@
+# Forge · 从独热编码到 Transformer
+#   make lab      create .venv if missing, install everything, open JupyterLab at notebook 00
+#   make test     unit tests + every notebook through nbval (what CI runs)
+#   make course   execute every notebook on a fresh kernel: time and peak memory table + HTML in build/
+#   make notebooks  re-execute every notebook and save its outputs (before committing)
+# Windows without make: see README ("Without make").
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.forge-installed
+
+.PHONY: install lab test course notebooks badges clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt pyproject.toml tools/bootstrap.py
+	$(BIN)/python tools/bootstrap.py
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/python -m jupyter lab notebooks/00_setup_and_tour.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+course: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --html build
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/sync_badges.py
+	$(BIN)/python tools/run_notebooks.py --inplace
+
+badges: $(STAMP)
+	$(BIN)/python tools/sync_badges.py
+
+clean:
+	rm -rf build outputs .pytest_cache

@@ -1,0 +1,165 @@
+"""Figures with Chinese labels that render, plus the two plots the course uses most.
+
+    >>> from forge_utils.plots import use_chinese_font, heatmap, labelled_scatter
+    >>> use_chinese_font()        # finds a CJK font; missing glyphs become errors, not tofu boxes
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+
+# Tried in order; the first installed one wins. Noto comes from Debian/Ubuntu `fonts-noto-cjk`
+# (apt.txt, CI, the Colab setup cell), the others ship with Windows and macOS.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Hiragino Sans GB",
+    "Arial Unicode MS",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+)
+INSTALL_HINT = (
+    "No Chinese (CJK) font found for matplotlib. Install one and restart the kernel: "
+    "Debian/Ubuntu/Colab `apt-get install fonts-noto-cjk`; conda `conda install -c conda-forge font-ttf-noto-cjk`; "
+    "Windows and macOS already have Microsoft YaHei / PingFang SC."
+)
+
+
+def find_chinese_font() -> str | None:
+    """Name of the first installed CJK font in ``CJK_FONTS``, or ``None``."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return name
+    # A font installed after matplotlib built its cache: rescan the system once.
+    for path in font_manager.findSystemFonts():
+        if "cjk" in path.lower() or "wqy" in path.lower():
+            font_manager.fontManager.addfont(path)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def use_chinese_font(strict: bool = True) -> str:
+    """Make matplotlib draw Chinese text and return the font's name.
+
+    Also turns matplotlib's "Glyph ... missing from font" warning into an error, so a
+    figure can never show empty boxes silently. Without a CJK font: ``RuntimeError`` with
+    install instructions when ``strict``, else a warning and ``""``.
+    """
+    name = find_chinese_font()
+    if name is None:
+        if strict:
+            raise RuntimeError(INSTALL_HINT)
+        warnings.warn(INSTALL_HINT, stacklevel=2)
+        return ""
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
+    warnings.filterwarnings("error", message=r"Glyph .* missing from")
+    return name
+
+
+def heatmap(
+    matrix,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    ax: plt.Axes | None = None,
+    title: str = "",
+    cmap: str = "viridis",
+    annotate: bool | None = None,
+    fmt: str = "{:.2f}",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = True,
+) -> plt.Axes:
+    """Draw a 2-D matrix ``(rows, cols)`` (tensor or array) with labelled axes.
+
+    ``annotate`` writes each value in its cell (default: when the matrix is at most 12 × 12).
+    """
+    values = _to_numpy(matrix)
+    if values.ndim != 2:
+        raise ValueError(f"heatmap wants a 2-D matrix (rows, cols), got shape {tuple(values.shape)}")
+    rows, cols = values.shape
+    for labels, n, what in ((row_labels, rows, "row_labels"), (col_labels, cols, "col_labels")):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{what} has {len(labels)} labels for {n} {what.split('_')[0]}s")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(3, 0.6 * cols + 1.5), max(2.5, 0.5 * rows + 1)))
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+    if row_labels is not None:
+        ax.set_yticks(range(rows), labels=list(row_labels))
+    if col_labels is not None:
+        ax.set_xticks(range(cols), labels=list(col_labels), rotation=45 if cols > 6 else 0)
+    if annotate is None:
+        annotate = rows <= 12 and cols <= 12
+    if annotate:
+        mid = (np.nanmax(values) + np.nanmin(values)) / 2
+        for i in range(rows):
+            for j in range(cols):
+                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if values[i, j] < mid else "black")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def labelled_scatter(
+    points,
+    labels: Sequence[str],
+    ax: plt.Axes | None = None,
+    title: str = "",
+    groups: Sequence[object] | None = None,
+) -> plt.Axes:
+    """Scatter 2-D ``points`` ``(n, 2)`` and write ``labels[i]`` beside point ``i``.
+
+    ``groups`` (one key per point) colours points of the same group alike.
+    """
+    xy = _to_numpy(points)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise ValueError(f"labelled_scatter wants points of shape (n, 2), got {tuple(xy.shape)}; project to 2-D first (e.g. PCA)")
+    if len(labels) != len(xy):
+        raise ValueError(f"{len(labels)} labels for {len(xy)} points")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5))
+    if groups is None:
+        ax.scatter(xy[:, 0], xy[:, 1], s=18)
+    else:
+        keys = list(dict.fromkeys(groups))
+        colours = plt.get_cmap("tab10")
+        for k, key in enumerate(keys):
+            mask = np.array([g == key for g in groups])
+            ax.scatter(xy[mask, 0], xy[mask, 1], s=18, color=colours(k % 10), label=str(key))
+        ax.legend(fontsize=8)
+    for (x, y), label in zip(xy, labels):
+        ax.annotate(str(label), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def pca_2d(matrix) -> np.ndarray:
+    """Project rows of ``matrix`` ``(n, d)`` onto their top two principal components → ``(n, 2)``."""
+    values = _to_numpy(matrix).astype(np.float64)
+    if values.ndim != 2 or values.shape[0] < 2:
+        raise ValueError(f"pca_2d wants at least two rows of shape (n, d), got {tuple(values.shape)}")
+    centred = values - values.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T
+
+
+def _to_numpy(x) -> np.ndarray:
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
