@@ -1,0 +1,223 @@
+"""Scaled dot-product attention, multi-head attention and the two masks (notebook 08).
+
+    >>> from forge_utils.attention import scaled_dot_product_attention, MultiHeadAttention, causal_mask
+    >>> out, weights = scaled_dot_product_attention(q, k, v, mask=causal_mask(q.shape[-2]))
+    >>> mha = MultiHeadAttention(d_model=512, num_heads=8)
+    >>> out, weights = mha(x, x, x)            # (B, L, 512), (B, 8, L, L)
+
+Mask convention (the one of ``torch.nn.functional.scaled_dot_product_attention``): a boolean
+tensor, ``True`` = this query may attend to this key, ``False`` = it may not.
+
+A query row whose keys are *all* masked has no distribution to take a softmax over (the
+softmax of only ``-inf`` is NaN). Instead of returning NaN silently, both functions raise a
+``ValueError`` that names the row. Such rows come from a mask built wrongly (e.g. a sequence of
+length 0, or a padding mask applied to the queries instead of the keys).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+def _check_mask(mask: torch.Tensor, scores_shape: torch.Size) -> None:
+    """Mask must be boolean and broadcast to ``scores_shape`` without enlarging it."""
+    if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
+        what = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise TypeError(
+            f"mask must be a boolean tensor (True = may attend), got {what}. "
+            "Build one with causal_mask(L) / padding_mask(ids), or convert with mask.bool()."
+        )
+    try:
+        shape = torch.broadcast_shapes(mask.shape, scores_shape)
+    except RuntimeError:
+        shape = None
+    if shape != scores_shape:
+        raise ValueError(
+            f"mask of shape {tuple(mask.shape)} does not broadcast to the attention scores "
+            f"(..., Lq, Lk) = {tuple(scores_shape)}. Its last two dims must be (Lq, Lk), (1, Lk) or (Lq, 1)."
+        )
+
+
+def scaled_dot_product_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(q kᵀ / √d_k) v, returning the output and the attention weights.
+
+    Shapes: ``q`` (..., Lq, d_k), ``k`` (..., Lk, d_k), ``v`` (..., Lk, d_v) with leading dims that
+    broadcast; ``mask`` boolean, broadcastable to (..., Lq, Lk), True = may attend.
+    Returns ``output`` (..., Lq, d_v) and ``weights`` (..., Lq, Lk), each row summing to 1.
+    Raises ``ValueError`` when a query row has every key masked (see the module docstring).
+    """
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(t, torch.Tensor) or t.dim() < 2:
+            got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
+            raise ValueError(f"{name} must be a tensor of shape (..., L, d), got {got}")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(
+            f"q and k must have the same last dim d_k to take dot products: q {tuple(q.shape)}, k {tuple(k.shape)}"
+        )
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(
+            f"k and v must have the same length Lk (one value per key): k {tuple(k.shape)}, v {tuple(v.shape)}"
+        )
+    d_k = q.shape[-1]
+    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., Lq, Lk)
+    if mask is not None:
+        _check_mask(mask, scores.shape)
+        mask = mask.to(scores.device)
+        if not mask.any(dim=-1).all():
+            rows = (~mask.any(dim=-1)).nonzero().tolist()
+            raise ValueError(
+                f"mask hides every key from {len(rows)} query row(s) (first at index {rows[0]}), "
+                "so their softmax is undefined. Every query needs at least one key it may attend to: "
+                "check that no sequence has length 0 and that the padding mask covers keys, not queries."
+            )
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+
+
+def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """Boolean (L, L) mask, True on and below the diagonal: position i may look at 0..i only."""
+    if not isinstance(length, int) or length < 1:
+        raise ValueError(f"causal_mask needs a positive int length, got {length!r}")
+    return torch.ones(length, length, dtype=torch.bool, device=device).tril()
+
+
+def padding_mask(
+    ids_or_lengths: torch.Tensor | list[int], pad_id: int = 0, max_len: int | None = None
+) -> torch.Tensor:
+    """Boolean key mask (B, 1, 1, Lk), True on real tokens and False on padding.
+
+    Pass either token ids (B, Lk) with their ``pad_id`` (``Vocab`` uses 0 for ``<pad>``), or the
+    lengths (B,) of right-padded sequences (then ``max_len`` defaults to the longest). The result
+    broadcasts against (B, heads, Lq, Lk) scores and combines with a causal mask by ``&``.
+    """
+    x = torch.as_tensor(ids_or_lengths)
+    if x.dtype.is_floating_point or x.dtype == torch.bool:
+        raise TypeError(f"padding_mask wants integer ids (B, L) or lengths (B,), got dtype {x.dtype}")
+    if x.dim() == 2:
+        keep = x != pad_id
+    elif x.dim() == 1:
+        if (x < 0).any():
+            raise ValueError(f"lengths must be non-negative, got {x.tolist()}")
+        longest = int(x.max()) if x.numel() else 0
+        max_len = longest if max_len is None else max_len
+        if max_len < longest:
+            raise ValueError(f"max_len={max_len} is shorter than the longest sequence ({longest})")
+        keep = torch.arange(max_len, device=x.device) < x[:, None]
+    else:
+        raise ValueError(
+            f"padding_mask wants ids of shape (B, L) or lengths of shape (B,), got shape {tuple(x.shape)}"
+        )
+    return keep[:, None, None, :]
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention as in "Attention Is All You Need", batch-first.
+
+    Project query/key/value with ``w_q, w_k, w_v`` (each ``nn.Linear(d_model, d_model)``), split
+    the last dim into ``num_heads`` heads of ``d_k = d_model // num_heads``, attend in every head
+    in parallel, concatenate the heads and mix them with ``w_o``.
+
+    ``forward(query, key, value, mask=None)``: query (B, Lq, d_model), key and value (B, Lk, d_model).
+    Self-attention passes the same tensor three times; cross-attention passes the decoder states as
+    query and the encoder output as key and value. Accepted boolean masks (True = may attend):
+    (Lq, Lk), (B, Lq, Lk), and 4-D masks broadcastable to (B, heads, Lq, Lk) such as
+    (B, 1, Lq, Lk) or the (B, 1, 1, Lk) of ``padding_mask``.
+    Returns output (B, Lq, d_model) and weights (B, heads, Lq, Lk) (before dropout).
+    """
+
+    def __init__(self, d_model: int, num_heads: int, dropout: float = 0.0):
+        super().__init__()
+        if num_heads < 1 or d_model % num_heads != 0:
+            raise ValueError(
+                f"d_model={d_model} must be divisible by num_heads={num_heads} so every head gets "
+                f"d_k = d_model / num_heads dims; e.g. d_model=512 with 8 heads gives d_k=64."
+            )
+        self.d_model = d_model
+        self.num_heads = num_heads
+        self.d_k = d_model // num_heads
+        self.w_q = nn.Linear(d_model, d_model)
+        self.w_k = nn.Linear(d_model, d_model)
+        self.w_v = nn.Linear(d_model, d_model)
+        self.w_o = nn.Linear(d_model, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def split_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, L, d_model) → (B, heads, L, d_k)."""
+        b, length, _ = x.shape
+        return x.view(b, length, self.num_heads, self.d_k).transpose(1, 2)
+
+    def merge_heads(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, heads, L, d_k) → (B, L, d_model): the concatenation of the heads."""
+        b, _, length, _ = x.shape
+        return x.transpose(1, 2).reshape(b, length, self.d_model)
+
+    def _check_inputs(self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor) -> None:
+        for name, t in (("query", query), ("key", key), ("value", value)):
+            if t.dim() != 3 or t.shape[-1] != self.d_model:
+                raise ValueError(
+                    f"{name} must have shape (B, L, d_model={self.d_model}) (batch first), got {tuple(t.shape)}; "
+                    "add a batch dim with x.unsqueeze(0) for one sequence."
+                )
+        if not query.shape[0] == key.shape[0] == value.shape[0]:
+            raise ValueError(
+                f"query, key and value must have the same batch size, got {query.shape[0]}, {key.shape[0]}, {value.shape[0]}"
+            )
+        if key.shape[1] != value.shape[1]:
+            raise ValueError(f"key and value must have the same length Lk, got {key.shape[1]} and {value.shape[1]}")
+
+    def _prepare_mask(self, mask: torch.Tensor, b: int, lq: int, lk: int) -> torch.Tensor:
+        target = torch.Size((b, self.num_heads, lq, lk))
+        accepted = f"(Lq, Lk), (B, Lq, Lk), (B, 1, Lq, Lk), (B, 1, 1, Lk) or (B, heads, Lq, Lk) = {tuple(target)}"
+        if not isinstance(mask, torch.Tensor) or mask.dim() not in (2, 3, 4):
+            got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
+            raise ValueError(f"mask must be a boolean tensor of shape {accepted}; got {got}")
+        if mask.dim() == 3:  # (B, Lq, Lk): the same mask for every head
+            mask = mask.unsqueeze(1)
+        try:
+            _check_mask(mask, target)
+        except ValueError:
+            raise ValueError(f"mask of shape {tuple(mask.shape)} does not fit; accepted shapes: {accepted}") from None
+        return mask
+
+    def forward(
+        self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        self._check_inputs(query, key, value)
+        b, lq, lk = query.shape[0], query.shape[1], key.shape[1]
+        if mask is not None:
+            mask = self._prepare_mask(mask, b, lq, lk)
+        q = self.split_heads(self.w_q(query))  # (B, h, Lq, d_k)
+        k = self.split_heads(self.w_k(key))  # (B, h, Lk, d_k)
+        v = self.split_heads(self.w_v(value))  # (B, h, Lk, d_k)
+        _, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, Lq, Lk)
+        heads = self.dropout(weights) @ v  # (B, h, Lq, d_k)
+        return self.w_o(self.merge_heads(heads)), weights
+
+    @torch.no_grad()
+    def load_from_torch(self, mha: nn.MultiheadAttention) -> "MultiHeadAttention":
+        """Copy the weights of a ``torch.nn.MultiheadAttention`` (same d_model and heads) into this module.
+
+        torch stores W_q, W_k, W_v stacked in ``in_proj_weight`` (3·d_model, d_model); it is split
+        into three. With the copied weights both modules compute the same function.
+        """
+        if mha.embed_dim != self.d_model or mha.num_heads != self.num_heads:
+            raise ValueError(
+                f"nn.MultiheadAttention has embed_dim={mha.embed_dim}, num_heads={mha.num_heads}; "
+                f"this module has d_model={self.d_model}, num_heads={self.num_heads}"
+            )
+        if mha.in_proj_weight is None or mha.in_proj_bias is None or mha.out_proj.bias is None:
+            raise ValueError("copying needs nn.MultiheadAttention(..., bias=True) with kdim = vdim = embed_dim")
+        for linear, w, bias in zip(
+            (self.w_q, self.w_k, self.w_v), mha.in_proj_weight.chunk(3), mha.in_proj_bias.chunk(3)
+        ):
+            linear.weight.copy_(w)
+            linear.bias.copy_(bias)
+        self.w_o.weight.copy_(mha.out_proj.weight)
+        self.w_o.bias.copy_(mha.out_proj.bias)
+        return self
+

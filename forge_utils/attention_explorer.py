@@ -1,0 +1,197 @@
+"""An ipywidgets explorer for attention weights (notebook 08).
+
+Pick the query token, the temperature, the head and whether a causal mask applies; the heatmap
+of all weights and the bar chart of the chosen query's row are redrawn, and a one-line summary
+("query = creature · max weight → fluffy 0.45") says what changed.
+
+    >>> explorer = AttentionExplorer(tokens, q, k, head_names=["adjective→noun", "previous", "self"])
+    >>> explorer.widget            # display it in a notebook
+    >>> explorer.set(query=3, temperature=0.5)   # what the sliders do, callable without a browser
+
+The work is done by plain functions (``attention_matrix``, ``summarize``, ``draw_attention``)
+so they can be tested without a browser. Only the core ipywidgets API is used (7.7 and 8).
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from forge_utils.attention import causal_mask
+
+
+def attention_matrix(q: torch.Tensor, k: torch.Tensor, temperature: float = 1.0, causal: bool = False) -> np.ndarray:
+    """Weights softmax(q kᵀ / (√d_k · temperature)) of one head as a NumPy array (Lq, Lk).
+
+    ``q`` (Lq, d_k), ``k`` (Lk, d_k). Temperature 1 is ordinary scaled dot-product attention;
+    below 1 the weights sharpen towards the largest score, above 1 they flatten towards uniform.
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    scores = (q @ k.T) / (math.sqrt(q.shape[-1]) * temperature)
+    if causal:
+        if q.shape[0] != k.shape[0]:
+            raise ValueError("a causal mask needs as many queries as keys (self-attention)")
+        scores = scores.masked_fill(~causal_mask(q.shape[0], device=scores.device), float("-inf"))
+    return torch.softmax(scores, dim=-1).detach().cpu().double().numpy()
+
+
+def summarize(tokens: Sequence[str], row: np.ndarray, query: int) -> str:
+    """One line about a query's row of weights, e.g. ``query = creature · max weight → fluffy 0.45``."""
+    best = int(np.argmax(row))
+    return f"query = {tokens[query]} · max weight → {tokens[best]} {row[best]:.2f}"
+
+
+def draw_attention(
+    weights: np.ndarray,
+    tokens: Sequence[str],
+    query: int,
+    title: str = "",
+    axes: Sequence[plt.Axes] | None = None,
+) -> plt.Figure:
+    """Heatmap of ``weights`` (L, L) with the query's row outlined, and that row as a bar chart."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1.1, 1]})
+    else:
+        fig = axes[0].figure
+    heat, bars = axes
+    n = len(tokens)
+    heat.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    heat.set_xticks(range(n), labels=list(tokens), rotation=45, ha="right")
+    heat.set_yticks(range(n), labels=list(tokens))
+    heat.set_xlabel("key")
+    heat.set_ylabel("query")
+    heat.add_patch(plt.Rectangle((-0.5, query - 0.5), n, 1, fill=False, edgecolor="red", linewidth=2))
+    heat.set_title(title or "attention weights")
+    colours = ["tab:red" if j == int(np.argmax(weights[query])) else "tab:blue" for j in range(n)]
+    bars.bar(range(n), weights[query], color=colours)
+    bars.set_xticks(range(n), labels=list(tokens), rotation=45, ha="right")
+    bars.set_ylim(0, 1)
+    bars.set_ylabel("weight")
+    bars.set_title(summarize(tokens, weights[query], query))
+    fig.tight_layout()
+    return fig
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class AttentionExplorer:
+    """Widgets over the attention of ``tokens`` given per-head queries and keys.
+
+    ``q`` and ``k``: (heads, L, d_k) or (L, d_k) for one head. ``head_names`` label the heads.
+    Widgets: ``query_slider`` (IntSlider, CSS class ``forge-attention-query``),
+    ``temperature_slider`` (FloatSlider), ``head_dropdown`` (Dropdown), ``causal_checkbox``
+    (Checkbox); the figure is an ``Image`` widget and ``summary_html`` an ``HTML`` widget
+    (CSS class ``forge-attention-summary``). ``widget`` is the whole box to display.
+    """
+
+    def __init__(
+        self,
+        tokens: Sequence[str],
+        q: torch.Tensor,
+        k: torch.Tensor,
+        head_names: Sequence[str] | None = None,
+        query: int = 0,
+        temperature: float = 1.0,
+        causal: bool = False,
+    ):
+        import ipywidgets as widgets  # imported here so the plain functions work without it
+
+        q, k = torch.as_tensor(q), torch.as_tensor(k)
+        if q.dim() == 2:
+            q, k = q.unsqueeze(0), k.unsqueeze(0)
+        if q.dim() != 3 or q.shape != k.shape:
+            raise ValueError(
+                f"q and k must both have shape (heads, L, d_k) or (L, d_k), got {tuple(q.shape)} and {tuple(k.shape)}"
+            )
+        if len(tokens) != q.shape[1]:
+            raise ValueError(f"{len(tokens)} tokens for sequences of length {q.shape[1]}; give one token per position")
+        head_names = list(head_names) if head_names is not None else [f"head {h}" for h in range(q.shape[0])]
+        if len(head_names) != q.shape[0]:
+            raise ValueError(f"{len(head_names)} head names for {q.shape[0]} heads")
+        if not 0 <= query < len(tokens):
+            raise ValueError(f"query must be an index in 0..{len(tokens) - 1}, got {query}")
+        self.tokens, self.q, self.k, self.head_names = list(tokens), q.detach(), k.detach(), head_names
+
+        self.query_slider = widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="query")
+        self.query_slider.add_class("forge-attention-query")
+        self.query_label = widgets.Label(value=self.tokens[query])
+        self.temperature_slider = widgets.FloatSlider(
+            value=temperature, min=0.1, max=5.0, step=0.1, description="temperature"
+        )
+        self.head_dropdown = widgets.Dropdown(
+            options=[(name, h) for h, name in enumerate(head_names)], value=0, description="head"
+        )
+        self.causal_checkbox = widgets.Checkbox(value=causal, description="causal mask")
+        self.summary_html = widgets.HTML()
+        self.summary_html.add_class("forge-attention-summary")
+        self.image = widgets.Image(format="png")
+        for control in (self.query_slider, self.temperature_slider, self.head_dropdown, self.causal_checkbox):
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.query_slider, self.query_label, self.head_dropdown]),
+            widgets.HBox([self.temperature_slider, self.causal_checkbox]),
+            self.summary_html,
+            self.image,
+        ])
+        self.refresh()
+
+    # --- what the controls read -------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        return {
+            "query": self.query_slider.value,
+            "temperature": self.temperature_slider.value,
+            "head": self.head_dropdown.value,
+            "causal": self.causal_checkbox.value,
+        }
+
+    def weights(self) -> np.ndarray:
+        """The (L, L) weights of the selected head under the current settings."""
+        s = self.settings
+        return attention_matrix(self.q[s["head"]], self.k[s["head"]], s["temperature"], s["causal"])
+
+    def summary(self) -> str:
+        s = self.settings
+        return (
+            f"{summarize(self.tokens, self.weights()[s['query']], s['query'])} · head {self.head_names[s['head']]}"
+            f" · temperature {s['temperature']:.1f} · causal {'on' if s['causal'] else 'off'}"
+        )
+
+    def figure(self) -> plt.Figure:
+        s = self.settings
+        title = f"{self.head_names[s['head']]}, T = {s['temperature']:.1f}" + (", causal" if s["causal"] else "")
+        return draw_attention(self.weights(), self.tokens, s["query"], title=title)
+
+    # --- callbacks ----------------------------------------------------------------------------
+    def set(self, **settings) -> "AttentionExplorer":
+        """Move the controls as a user would: ``set(query=3, temperature=0.5, head=1, causal=True)``."""
+        controls = {
+            "query": self.query_slider,
+            "temperature": self.temperature_slider,
+            "head": self.head_dropdown,
+            "causal": self.causal_checkbox,
+        }
+        for name, value in settings.items():
+            if name not in controls:
+                raise ValueError(f"unknown setting {name!r}; use one of {sorted(controls)}")
+            controls[name].value = value
+        return self
+
+    def refresh(self) -> None:
+        """Recompute and redraw (the controls call this on every change)."""
+        self.query_label.value = self.tokens[self.query_slider.value]
+        self.summary_html.value = f"<b>{self.summary()}</b>"
+        self.image.value = _png(self.figure())
+
+    def _on_change(self, change) -> None:
+        self.refresh()

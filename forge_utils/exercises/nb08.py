@@ -1,0 +1,102 @@
+"""Self-checks for notebook 08 (attention)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from forge_utils.exercises import Result, call_safely, compare_arrays, failed, passed, report
+
+
+def _reference(q, k, v, mask=None, scale=True, dim=-1, invert=False):
+    scores = q @ k.transpose(-2, -1)
+    if scale:
+        scores = scores / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(mask if invert else ~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=dim)
+    return weights @ v, weights
+
+
+def _attention_cases() -> list[tuple[str, tuple]]:
+    g = torch.Generator().manual_seed(8)
+    q, k, v = torch.randn(2, 4, 8, generator=g), torch.randn(2, 6, 8, generator=g), torch.randn(2, 6, 5, generator=g)
+    causal = torch.ones(4, 4, dtype=torch.bool).tril()
+    sq = torch.randn(2, 4, 8, generator=g)
+    padding = torch.tensor([[True] * 6, [True, True, True, False, False, False]])[:, None, :]  # (B, 1, Lk)
+    return [
+        ("no mask, q (2, 4, 8), k (2, 6, 8), v (2, 6, 5)", (q, k, v, None)),
+        ("causal mask (4, 4) on self-attention", (sq, sq, sq, causal)),
+        ("padding mask (2, 1, 6): the last 3 keys of sentence 2 are <pad>", (q, k, v, padding)),
+    ]
+
+
+def _as_pair(got, what: str) -> tuple[torch.Tensor, torch.Tensor] | Result:
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return failed(f"{what} should return a pair (output, weights), got {type(got).__name__}")
+    try:
+        return torch.as_tensor(got[0]).double(), torch.as_tensor(got[1]).double()
+    except (TypeError, ValueError, RuntimeError) as err:
+        return failed(f"{what} should return two tensors (output, weights): {err}")
+
+
+def check_masked_attention(masked_attention: Callable) -> Result:
+    """``masked_attention(q, k, v, mask)`` → (output, weights) of softmax(q kᵀ/√d_k) v, mask True = may attend."""
+    for name, (q, k, v, mask) in _attention_cases():
+        what = f"masked_attention on {name}"
+        got, error = call_safely(masked_attention, q, k, v, mask, what=what)
+        if error:
+            return report(failed(error))
+        pair = _as_pair(got, what)
+        if isinstance(pair, Result):
+            return report(pair)
+        out, weights = pair
+        want_out, want_w = _reference(q, k, v, mask)
+        result = compare_arrays(weights, want_w, f"weights ({name})", atol=1e-5)
+        if not result:
+            hints = [
+                (dict(scale=False), "they match softmax(q kᵀ) v without the scale: divide the scores by √d_k"),
+                (dict(dim=-2), "the softmax runs over the wrong axis: normalise over the keys (dim=-1), so each query's row sums to 1"),
+                (dict(invert=True), "the mask is inverted: True means 'may attend', so fill the scores where mask is False with -inf"),
+            ]
+            for kwargs, hint in hints:
+                if mask is None and "invert" in kwargs:
+                    continue
+                try:
+                    _, wrong = _reference(q, k, v, mask, **kwargs)
+                except RuntimeError:
+                    continue
+                if weights.shape == wrong.shape and torch.allclose(weights, wrong.double(), atol=1e-5, equal_nan=True):
+                    return report(failed(f"weights on {name}: {hint}"))
+            return report(result)
+        result = compare_arrays(out, want_out, f"output ({name})", atol=1e-5)
+        if not result:
+            return report(failed(result.message + " — the weights are right; the output is weights @ v"))
+    return report(passed("masked_attention matches softmax(q kᵀ/√d_k) v without a mask, with a causal and with a padding mask"))
+
+
+def check_split_heads(split_heads: Callable) -> Result:
+    """``split_heads(x, num_heads)``: (B, L, d_model) → (B, heads, L, d_k), head h = dims h·d_k … (h+1)·d_k."""
+    x = torch.arange(2 * 3 * 8, dtype=torch.float32).view(2, 3, 8)
+    for heads in (2, 4):
+        what = f"split_heads(x of shape (2, 3, 8), {heads})"
+        got, error = call_safely(split_heads, x, heads, what=what)
+        if error:
+            return report(failed(error))
+        want = x.view(2, 3, heads, 8 // heads).transpose(1, 2)
+        try:
+            got = torch.as_tensor(got)
+        except (TypeError, ValueError, RuntimeError) as err:
+            return report(failed(f"{what} should return a tensor: {err}"))
+        if tuple(got.shape) == tuple(want.shape) and torch.equal(got.float(), x.reshape(want.shape)):
+            return report(failed(
+                f"{what}: the shape is right but the numbers are mixed up — viewing (B, L, d_model) directly as "
+                "(B, heads, L, d_k) cuts across positions. View as (B, L, heads, d_k) first, then transpose(1, 2)"
+            ))
+        result = compare_arrays(got, want, what)
+        if not result:
+            if tuple(got.shape) == (2, 3, heads, 8 // heads):
+                result = failed(f"{what} has shape (B, L, heads, d_k): move the head axis forward with transpose(1, 2)")
+            return report(result)
+    return report(passed("split_heads gives head h the dims h·d_k … (h+1)·d_k of every position, shape (B, heads, L, d_k)"))
