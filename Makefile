@@ -3,6 +3,8 @@
 #   make test     unit tests + every notebook through nbval (what CI runs)
 #   make course   execute every notebook on a fresh kernel: time and peak memory table + HTML in build/
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
+#   make e2e      the widgets in a real browser (headless Chromium + JupyterLab); also part of make test
+#                 when /usr/bin/chromium is present
 # Windows without make: see README ("Without make").
 
 PYTHON ?= python3
@@ -10,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.forge-installed
 
-.PHONY: install lab test course notebooks badges clean
+.PHONY: install lab test course notebooks badges e2e clean
 
 install: $(STAMP)
 
@@ -33,6 +35,9 @@ course: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/sync_badges.py
 	$(BIN)/python tools/run_notebooks.py --inplace
+
+e2e: $(STAMP)
+	$(BIN)/python tools/e2e.py
 
 badges: $(STAMP)
 	$(BIN)/python tools/sync_badges.py

@@ -13,6 +13,8 @@ so they can be tested without a browser. Only the core ipywidgets API is used (7
 """
 from __future__ import annotations
 
+import html
+
 import io
 import math
 from collections.abc import Sequence
@@ -190,7 +192,7 @@ class AttentionExplorer:
     def refresh(self) -> None:
         """Recompute and redraw (the controls call this on every change)."""
         self.query_label.value = self.tokens[self.query_slider.value]
-        self.summary_html.value = f"<b>{self.summary()}</b>"
+        self.summary_html.value = f"<b>{html.escape(self.summary())}</b>"  # tokens like <pad> are text, not tags
         self.image.value = _png(self.figure())
 
     def _on_change(self, change) -> None:
