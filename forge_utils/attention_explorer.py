@@ -128,7 +128,8 @@ class AttentionExplorer:
         self.query_slider.add_class("forge-attention-query")
         self.query_label = widgets.Label(value=self.tokens[query])
         self.temperature_slider = widgets.FloatSlider(
-            value=temperature, min=0.1, max=5.0, step=0.1, description="temperature"
+            value=temperature, min=0.1, max=5.0, step=0.1, description="temperature",
+            style={"description_width": "initial"},
         )
         self.head_dropdown = widgets.Dropdown(
             options=[(name, h) for h, name in enumerate(head_names)], value=0, description="head"

@@ -1,0 +1,83 @@
+"""Self-checks for notebook 05 (pretrained vectors lab).
+
+The checks build a small random ``KeyedVectors`` (200 words, vectors of very different lengths)
+so that common mistakes — not skipping unknown words, summing instead of averaging, forgetting to
+normalise, returning an input word — give a different answer than the right one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from forge_utils.exercises import Result, call_safely, compare_arrays, failed, passed, report
+
+
+def _toy_vectors(seed: int = 0):
+    from gensim.models import KeyedVectors
+
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(200)]
+    vectors = rng.standard_normal((200, 10)) * rng.uniform(0.2, 5.0, size=(200, 1))  # lengths vary a lot
+    kv = KeyedVectors(vector_size=10)
+    kv.add_vectors(words, vectors.astype(np.float32))
+    return kv
+
+
+def check_mean_sentence_vector(mean_sentence_vector: Callable) -> Result:
+    """``mean_sentence_vector(tokens, kv)``: average of the known tokens' vectors, unknown ones skipped."""
+    kv = _toy_vectors()
+    cases = [["w1", "w2", "w3"], ["w5", "unknown-word", "w7"], ["w9", "w9", "w4"]]
+    for tokens in cases:
+        got, error = call_safely(mean_sentence_vector, list(tokens), kv, what=f"mean_sentence_vector({tokens}, kv)")
+        if error:
+            return report(failed(error))
+        known = [t for t in tokens if t in kv.key_to_index]
+        want = np.mean([kv[t] for t in known], axis=0)
+        result = compare_arrays(got, want, f"mean_sentence_vector({tokens})", atol=1e-5)
+        if not result:
+            values = np.asarray(got, dtype=float) if np.shape(got) == want.shape else None
+            if values is not None and np.allclose(values, want * len(known), atol=1e-4):
+                return report(failed(f"for {tokens} you return the sum of the vectors: divide by the number of known words"))
+            if values is not None and len(known) < len(tokens) and np.allclose(values, want * len(known) / len(tokens), atol=1e-4):
+                return report(failed(f"for {tokens} you divide by all {len(tokens)} tokens: skip unknown words "
+                                     f"(they are not in kv.key_to_index) and divide by the {len(known)} known ones"))
+            return report(result)
+    return report(passed("averages the known words' vectors and skips unknown words"))
+
+
+def _reference_analogy(kv, a, b, c, normalise=True, exclude=True):
+    vectors = kv.vectors.astype(np.float64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    table = unit if normalise else vectors
+    ids = [kv.key_to_index[w] for w in (a, b, c)]
+    query = table[ids[1]] - table[ids[0]] + table[ids[2]]
+    scores = unit @ (query / np.linalg.norm(query))
+    if exclude:
+        scores[ids] = -np.inf
+    return kv.index_to_key[int(np.argmax(scores))]
+
+
+def check_solve_analogy(solve_analogy: Callable) -> Result:
+    """``solve_analogy(kv, a, b, c)`` → the word d for a : b :: c : d by 3CosAdd, inputs excluded."""
+    kv = _toy_vectors(1)
+    rng = np.random.default_rng(2)
+    triples = [tuple(f"w{i}" for i in rng.choice(200, size=3, replace=False)) for _ in range(25)]
+    for a, b, c in triples:
+        got, error = call_safely(solve_analogy, kv, a, b, c, what=f"solve_analogy(kv, {a!r}, {b!r}, {c!r})")
+        if error:
+            return report(failed(error))
+        want = _reference_analogy(kv, a, b, c)
+        if got == want:
+            continue
+        if isinstance(got, (tuple, list)):
+            return report(failed(f"solve_analogy should return one word (a str), got {type(got).__name__} {got!r}"))
+        if got in (a, b, c):
+            return report(failed(f"solve_analogy(kv, {a!r}, {b!r}, {c!r}) returned the input word {got!r}: "
+                                 "exclude a, b and c before taking the best score"))
+        if got == _reference_analogy(kv, a, b, c, normalise=False):
+            return report(failed(f"solve_analogy(kv, {a!r}, {b!r}, {c!r}) = {got!r}, expected {want!r}: "
+                                 "normalise each vector to length 1 before b − a + c"))
+        return report(failed(f"solve_analogy(kv, {a!r}, {b!r}, {c!r}) = {got!r}, expected {want!r} "
+                             "(compare b − a + c with every word by cosine similarity)"))
+    return report(passed(f"3CosAdd with unit vectors and the inputs excluded: right on all {len(triples)} test analogies"))

@@ -1,0 +1,14 @@
+"""Reference answers for notebook 03's exercises (run by tests/test_exercises_nb03.py)."""
+import torch
+import torch.nn.functional as F
+
+
+def grad_center(v_c, W_out, o):
+    """Seed 002: ∂ log P(w_o|w_c) / ∂v_c = u_o − Σ_j P(w_j|w_c) u_j, with u_j = W_out[:, j]."""
+    p = torch.softmax(v_c @ W_out, dim=0)  # (V,)
+    return W_out[:, o] - W_out @ p  # (d,)
+
+
+def negative_sampling_loss(v_c, u_o, u_neg):
+    """−log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c); v_c, u_o (d,), u_neg (K, d)."""
+    return -F.logsigmoid(u_o @ v_c) - F.logsigmoid(-(u_neg @ v_c)).sum()

@@ -1,0 +1,19 @@
+"""Reference answers for notebook 04's exercises (run by tests/test_exercises_nb04.py)."""
+import numpy as np
+
+
+def weight_fn(x, x_max=100.0, alpha=0.75):
+    return np.minimum(1.0, (np.asarray(x, dtype=float) / x_max) ** alpha)
+
+
+def cooccurrence_counts(sentences, words, window=2):
+    index = {w: i for i, w in enumerate(words)}
+    matrix = np.zeros((len(words), len(words)))
+    for sentence in sentences:
+        ids = [index[t] for t in sentence if t in index]  # drop unknown words first
+        for a, i in enumerate(ids):
+            for d in range(1, window + 1):
+                if a + d < len(ids):
+                    matrix[i, ids[a + d]] += 1.0 / d
+                    matrix[ids[a + d], i] += 1.0 / d
+    return matrix

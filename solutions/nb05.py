@@ -1,0 +1,15 @@
+"""Reference answers for notebook 05's exercises (run by tests/test_exercises_nb05.py)."""
+import numpy as np
+
+
+def mean_sentence_vector(tokens, kv):
+    known = [t for t in tokens if t in kv.key_to_index]
+    return np.mean([kv[t] for t in known], axis=0)
+
+
+def solve_analogy(kv, a, b, c):
+    unit = kv.vectors / np.linalg.norm(kv.vectors, axis=1, keepdims=True)
+    ia, ib, ic = (kv.key_to_index[w] for w in (a, b, c))
+    scores = unit @ (unit[ib] - unit[ia] + unit[ic])
+    scores[[ia, ib, ic]] = -np.inf
+    return kv.index_to_key[int(np.argmax(scores))]
