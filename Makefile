@@ -3,6 +3,7 @@
 #   make test     unit tests + every notebook through nbval (what CI runs)
 #   make course   execute every notebook on a fresh kernel: time and peak memory table + HTML in build/
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
+#   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop
 #   make e2e      the widgets in a real browser (headless Chromium + JupyterLab); also part of make test
 #                 when /usr/bin/chromium is present
 # Windows without make: see README ("Without make").
@@ -12,7 +13,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.forge-installed
 
-.PHONY: install lab test course notebooks badges e2e clean
+.PHONY: install lab test course notebooks badges e2e bench clean
 
 install: $(STAMP)
 
@@ -38,6 +39,10 @@ notebooks: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/python tools/e2e.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_word2vec.py
+	$(BIN)/python benchmarks/bench_glove.py --threads 1
 
 badges: $(STAMP)
 	$(BIN)/python tools/sync_badges.py
