@@ -1,0 +1,747 @@
+"""The Transformer of "Attention Is All You Need", small enough to read top to bottom (notebook 09).
+
+    >>> from forge_utils.transformer import Seq2SeqTransformer, greedy_decode, sinusoidal_positional_encoding
+    >>> pe = sinusoidal_positional_encoding(50, 64)                     # (50, 64)
+    >>> model = Seq2SeqTransformer(src_vocab_size=40, tgt_vocab_size=40, d_model=64, num_heads=4)
+    >>> logits = model(src_ids, tgt_in)                                 # (B, Lt, 40)
+    >>> result = greedy_decode(model, [4, 5, 6], bos_id=2, eos_id=3)    # ids + cross-attention maps
+
+Built on ``forge_utils.attention.MultiHeadAttention`` (notebook 08). Masks are boolean,
+True = may attend. Layers are post-norm as in the paper (``LayerNorm(x + Sublayer(x))``);
+``norm_first=True`` gives the pre-norm variant (``x + Sublayer(LayerNorm(x))``) most models use
+today, with one more LayerNorm at the top of each stack. Layers return their attention weights
+so the notebooks can draw them.
+
+``TransformerEncoderModel`` is the encoder-only model (token embedding + positions + encoder
+stack → hidden states) that notebook 10 pre-trains with masked language modelling.
+
+The toy corpus of notebook 09 is ``data/zh_en_toy.tsv`` (``load_zh_en_toy``). The two explorers
+(``PositionalEncodingExplorer``, ``AttentionMapExplorer``) use only the core ipywidgets API
+(7.7 on Colab, 8 on laptops); their text and drawing callbacks are plain functions, tested
+without a browser.
+"""
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from forge_utils.attention import MultiHeadAttention, causal_mask, padding_mask
+
+# ----------------------------------------------------------------------------- positions
+
+
+def sinusoidal_positional_encoding(max_len: int, d_model: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The paper's positional encoding, shape ``(max_len, d_model)`` (``dtype=torch.float64`` for exact checks).
+
+    ``PE[pos, 2i] = sin(pos / 10000^(2i/d_model))`` and ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d_model))``:
+    each pair of dimensions (2i, 2i+1) is a point on a circle turning at its own frequency.
+    """
+    if not isinstance(max_len, int) or max_len < 1:
+        raise ValueError(f"max_len must be a positive int (the number of positions), got {max_len!r}")
+    if not isinstance(d_model, int) or d_model < 2 or d_model % 2:
+        raise ValueError(
+            f"d_model must be a positive even int (dimensions come in sin/cos pairs), got {d_model!r}; "
+            "use e.g. 64 or 512"
+        )
+    position = torch.arange(max_len, dtype=dtype)[:, None]  # (max_len, 1)
+    two_i = torch.arange(0, d_model, 2, dtype=dtype)  # (d/2,): 0, 2, 4, ...
+    angles = position / 10000 ** (two_i / d_model)  # (max_len, d/2)
+    pe = torch.zeros(max_len, d_model, dtype=dtype)
+    pe[:, 0::2] = torch.sin(angles)
+    pe[:, 1::2] = torch.cos(angles)
+    return pe
+
+
+def relative_position_matrix(k: int, d_model: int) -> torch.Tensor:
+    """The fixed ``(d_model, d_model)`` matrix ``M_k`` with ``PE[pos + k] = M_k @ PE[pos]`` for every pos.
+
+    Block diagonal: the pair (2i, 2i+1) is rotated by the angle ``k·ω_i``, ``ω_i = 10000^(-2i/d_model)``
+    (sin(a+b) = sin a cos b + cos a sin b; cos(a+b) = cos a cos b − sin a sin b).
+    """
+    if d_model < 2 or d_model % 2:
+        raise ValueError(f"d_model must be a positive even int, got {d_model!r}")
+    omega = torch.pow(10000.0, -torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
+    cos, sin = torch.cos(k * omega), torch.sin(k * omega)
+    m = torch.zeros(d_model, d_model, dtype=torch.float64)
+    for i in range(d_model // 2):
+        m[2 * i, 2 * i], m[2 * i, 2 * i + 1] = cos[i], sin[i]
+        m[2 * i + 1, 2 * i], m[2 * i + 1, 2 * i + 1] = -sin[i], cos[i]
+    return m
+
+
+class TokenAndPosition(nn.Module):
+    """Token embedding × √d_model + sinusoidal positions (then dropout): ids (B, L) → (B, L, d_model)."""
+
+    def __init__(self, vocab_size: int, d_model: int, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=pad_id)
+        self.register_buffer("pe", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
+        self.dropout = nn.Dropout(dropout)
+        self.d_model, self.max_len, self.vocab_size = d_model, max_len, vocab_size
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        _check_ids(ids, self.vocab_size, "ids")
+        if ids.shape[1] > self.max_len:
+            raise ValueError(
+                f"sequence length {ids.shape[1]} exceeds max_len={self.max_len} positions; "
+                "build the model with a larger max_len or truncate the input"
+            )
+        x = self.embedding(ids) * math.sqrt(self.d_model) + self.pe[: ids.shape[1]]
+        return self.dropout(x)
+
+
+def _check_ids(ids: torch.Tensor, vocab_size: int, what: str) -> None:
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype not in (torch.long, torch.int):
+        got = f"{tuple(ids.shape)} {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
+        raise ValueError(
+            f"{what} must be integer token ids of shape (B, L), got {got}; "
+            "for one sentence use torch.tensor([ids]) (a batch of one)"
+        )
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
+        raise ValueError(
+            f"{what} holds ids outside 0..{vocab_size - 1} (min {int(ids.min())}, max {int(ids.max())}); "
+            "encode with the same Vocab the model was built for"
+        )
+
+
+# ----------------------------------------------------------------------------- layers
+
+
+class FeedForward(nn.Module):
+    """Position-wise FFN, the same on every position.
+
+    Linear(d_model → d_ff, 升维) → ReLU → Linear(d_ff → d_model, 降维): (B, L, d_model) → (B, L, d_model).
+    """
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float = 0.0):
+        super().__init__()
+        self.linear1 = nn.Linear(d_model, d_ff)
+        self.linear2 = nn.Linear(d_ff, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear2(self.dropout(F.relu(self.linear1(x))))
+
+
+class EncoderLayer(nn.Module):
+    """Self-attention → add & norm → FFN → add & norm. (B, L, d_model) → (B, L, d_model).
+
+    ``forward(x, mask=None)`` returns ``(x, weights)`` with weights (B, heads, L, L).
+    Same function as ``nn.TransformerEncoderLayer(d_model, num_heads, d_ff, dropout, batch_first=True,
+    norm_first=norm_first)`` (see ``load_from_torch``).
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False):
+        super().__init__()
+        self.self_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
+        self.ffn = FeedForward(d_model, d_ff, dropout)
+        self.norm1 = nn.LayerNorm(d_model)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.dropout1 = nn.Dropout(dropout)
+        self.dropout2 = nn.Dropout(dropout)
+        self.norm_first = norm_first
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.norm_first:  # pre-norm: x + Sublayer(LayerNorm(x))
+            h = self.norm1(x)
+            a, weights = self.self_attn(h, h, h, mask)
+            x = x + self.dropout1(a)
+            x = x + self.dropout2(self.ffn(self.norm2(x)))
+        else:  # post-norm (the paper): LayerNorm(x + Sublayer(x))
+            a, weights = self.self_attn(x, x, x, mask)
+            x = self.norm1(x + self.dropout1(a))
+            x = self.norm2(x + self.dropout2(self.ffn(x)))
+        return x, weights
+
+    @torch.no_grad()
+    def load_from_torch(self, layer: nn.TransformerEncoderLayer) -> "EncoderLayer":
+        """Copy the weights of an ``nn.TransformerEncoderLayer`` (ReLU, same sizes) into this layer."""
+        self.self_attn.load_from_torch(layer.self_attn)
+        _copy_ffn_and_norms(self, layer, ("norm1", "norm2"))
+        return self
+
+
+class DecoderLayer(nn.Module):
+    """Masked self-attention → add & norm → cross-attention → add & norm → FFN → add & norm.
+
+    ``forward(y, memory, self_mask=None, memory_mask=None)``: y (B, Lt, d_model) the decoder states,
+    memory (B, Ls, d_model) the encoder output; ``self_mask`` broadcastable to (B, heads, Lt, Lt)
+    (normally causal & target padding), ``memory_mask`` to (B, heads, Lt, Ls) (source padding).
+    Returns ``(y, self_weights (B, heads, Lt, Lt), cross_weights (B, heads, Lt, Ls))``.
+    Cross-attention: Q from the decoder, K and V from the encoder.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0, norm_first: bool = False):
+        super().__init__()
+        self.self_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
+        self.cross_attn = MultiHeadAttention(d_model, num_heads, dropout=dropout)
+        self.ffn = FeedForward(d_model, d_ff, dropout)
+        self.norm1 = nn.LayerNorm(d_model)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.norm3 = nn.LayerNorm(d_model)
+        self.dropout1 = nn.Dropout(dropout)
+        self.dropout2 = nn.Dropout(dropout)
+        self.dropout3 = nn.Dropout(dropout)
+        self.norm_first = norm_first
+
+    def forward(
+        self,
+        y: torch.Tensor,
+        memory: torch.Tensor,
+        self_mask: torch.Tensor | None = None,
+        memory_mask: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if memory.dim() != 3 or memory.shape[0] != y.shape[0] or memory.shape[-1] != y.shape[-1]:
+            raise ValueError(
+                f"memory must be the encoder output (B={y.shape[0]}, Ls, d_model={y.shape[-1]}), "
+                f"got {tuple(memory.shape)}"
+            )
+        if self.norm_first:
+            h = self.norm1(y)
+            a, self_w = self.self_attn(h, h, h, self_mask)
+            y = y + self.dropout1(a)
+            a, cross_w = self.cross_attn(self.norm2(y), memory, memory, memory_mask)
+            y = y + self.dropout2(a)
+            y = y + self.dropout3(self.ffn(self.norm3(y)))
+        else:
+            a, self_w = self.self_attn(y, y, y, self_mask)
+            y = self.norm1(y + self.dropout1(a))
+            a, cross_w = self.cross_attn(y, memory, memory, memory_mask)
+            y = self.norm2(y + self.dropout2(a))
+            y = self.norm3(y + self.dropout3(self.ffn(y)))
+        return y, self_w, cross_w
+
+    @torch.no_grad()
+    def load_from_torch(self, layer: nn.TransformerDecoderLayer) -> "DecoderLayer":
+        """Copy the weights of an ``nn.TransformerDecoderLayer`` (ReLU, same sizes) into this layer."""
+        self.self_attn.load_from_torch(layer.self_attn)
+        self.cross_attn.load_from_torch(layer.multihead_attn)
+        _copy_ffn_and_norms(self, layer, ("norm1", "norm2", "norm3"))
+        return self
+
+
+def _copy_ffn_and_norms(ours: nn.Module, theirs: nn.Module, norms: Sequence[str]) -> None:
+    if getattr(theirs, "activation_relu_or_gelu", 1) != 1:
+        raise ValueError("copying needs a torch layer with activation='relu' (the paper's FFN)")
+    if theirs.linear1.weight.shape != ours.ffn.linear1.weight.shape:
+        raise ValueError(
+            f"FFN sizes differ: torch linear1 {tuple(theirs.linear1.weight.shape)}, "
+            f"ours {tuple(ours.ffn.linear1.weight.shape)}; build both with the same d_model and d_ff"
+        )
+    if bool(theirs.norm_first) != ours.norm_first:
+        raise ValueError(f"norm_first differs: torch {theirs.norm_first}, ours {ours.norm_first}")
+    for name in ("linear1", "linear2"):
+        getattr(ours.ffn, name).load_state_dict(getattr(theirs, name).state_dict())
+    for name in norms:
+        getattr(ours, name).load_state_dict(getattr(theirs, name).state_dict())
+
+
+# ----------------------------------------------------------------------------- stacks
+
+
+class Encoder(nn.Module):
+    """``num_layers`` encoder layers (+ a final LayerNorm when pre-norm).
+
+    ``forward(x, mask)`` → (x, [weights (B, heads, L, L) per layer]).
+    """
+
+    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0,
+                 norm_first: bool = False):
+        super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        self.layers = nn.ModuleList(
+            EncoderLayer(d_model, num_heads, d_ff, dropout, norm_first) for _ in range(num_layers)
+        )
+        self.norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        weights = []
+        for layer in self.layers:
+            x, w = layer(x, mask)
+            weights.append(w)
+        return self.norm(x), weights
+
+
+class Decoder(nn.Module):
+    """``num_layers`` decoder layers (+ a final LayerNorm when pre-norm).
+
+    ``forward(y, memory, self_mask, memory_mask)`` → (y, [self weights per layer], [cross weights per layer]).
+    """
+
+    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0,
+                 norm_first: bool = False):
+        super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        self.layers = nn.ModuleList(
+            DecoderLayer(d_model, num_heads, d_ff, dropout, norm_first) for _ in range(num_layers)
+        )
+        self.norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
+
+    def forward(self, y, memory, self_mask=None, memory_mask=None):
+        self_ws, cross_ws = [], []
+        for layer in self.layers:
+            y, sw, cw = layer(y, memory, self_mask, memory_mask)
+            self_ws.append(sw)
+            cross_ws.append(cw)
+        return self.norm(y), self_ws, cross_ws
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class TransformerEncoderModel(nn.Module):
+    """Encoder-only Transformer (BERT-like, for notebook 10): ids (B, L) → hidden states (B, L, d_model).
+
+    ``forward(ids, attention_mask=None, return_attention=False)``: ``attention_mask`` (B, L) boolean,
+    True on real tokens; by default ``ids != pad_id``. Put a head on top for MLM
+    (``nn.Linear(d_model, vocab_size)``) or classification (e.g. on the mean of the real tokens).
+    With ``return_attention=True`` returns ``(hidden, [weights (B, heads, L, L) per layer])``.
+    """
+
+    def __init__(self, vocab_size: int, d_model: int = 64, num_heads: int = 4, num_layers: int = 2,
+                 d_ff: int = 128, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
+                 norm_first: bool = False):
+        super().__init__()
+        self.embed = TokenAndPosition(vocab_size, d_model, max_len, dropout, pad_id)
+        self.encoder = Encoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
+        self.vocab_size, self.d_model, self.pad_id, self.max_len = vocab_size, d_model, pad_id, max_len
+
+    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor | None = None, return_attention: bool = False):
+        x = self.embed(ids)
+        if attention_mask is None:
+            keep = ids != self.pad_id
+        else:
+            if attention_mask.shape != ids.shape or attention_mask.dtype != torch.bool:
+                raise ValueError(
+                    f"attention_mask must be boolean of the ids' shape {tuple(ids.shape)} (True = real token), "
+                    f"got {tuple(attention_mask.shape)} {attention_mask.dtype}"
+                )
+            keep = attention_mask
+        hidden, weights = self.encoder(x, keep[:, None, None, :])
+        return (hidden, weights) if return_attention else hidden
+
+
+class Seq2SeqTransformer(nn.Module):
+    """Encoder–decoder Transformer for translation: (src ids, target ids so far) → next-token logits.
+
+    ``forward(src, tgt_in)``: src (B, Ls), tgt_in (B, Lt) starting with ``<bos>`` → logits (B, Lt, tgt_vocab).
+    Padding (``pad_id``) is masked out of every attention; the decoder's self-attention is causal.
+    ``encode`` and ``decode`` are the two halves; both also return attention weights.
+    """
+
+    def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 64, num_heads: int = 4,
+                 num_layers: int = 2, d_ff: int = 128, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
+                 norm_first: bool = False):
+        super().__init__()
+        self.src_embed = TokenAndPosition(src_vocab_size, d_model, max_len, dropout, pad_id)
+        self.tgt_embed = TokenAndPosition(tgt_vocab_size, d_model, max_len, dropout, pad_id)
+        self.encoder = Encoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
+        self.decoder = Decoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
+        self.out = nn.Linear(d_model, tgt_vocab_size)
+        self.pad_id, self.max_len = pad_id, max_len
+        self.num_layers, self.num_heads = num_layers, num_heads
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        """src (B, Ls) → memory (B, Ls, d_model), source key mask (B, 1, 1, Ls), [encoder weights per layer]."""
+        _check_ids(src, self.src_embed.vocab_size, "src")
+        src_mask = padding_mask(src, self.pad_id)
+        memory, weights = self.encoder(self.src_embed(src), src_mask)
+        return memory, src_mask, weights
+
+    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor):
+        """tgt_in (B, Lt) → logits (B, Lt, V), [self weights per layer], [cross weights (B, h, Lt, Ls) per layer]."""
+        _check_ids(tgt_in, self.tgt_embed.vocab_size, "tgt_in")
+        lt = tgt_in.shape[1]
+        self_mask = causal_mask(lt, device=tgt_in.device) & padding_mask(tgt_in, self.pad_id)  # (B, 1, Lt, Lt)
+        y, self_ws, cross_ws = self.decoder(self.tgt_embed(tgt_in), memory, self_mask, src_mask)
+        return self.out(y), self_ws, cross_ws
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        if src.dim() != 2 or tgt_in.dim() != 2 or src.shape[0] != tgt_in.shape[0]:
+            raise ValueError(
+                f"src and tgt_in must be id batches (B, Ls) and (B, Lt) with the same B, "
+                f"got {tuple(src.shape)} and {tuple(tgt_in.shape)}"
+            )
+        memory, src_mask, _ = self.encode(src)
+        logits, _, _ = self.decode(tgt_in, memory, src_mask)
+        return logits
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+@dataclass
+class DecodeResult:
+    """What ``greedy_decode`` returns for one sentence.
+
+    ``tokens``: the generated ids (without ``<bos>``, ending in ``<eos>`` if it was produced);
+    ``cross_attention``: (steps, layers, heads, Ls), the cross-attention row of the newest position
+    at each step (step t reads the prefix ``<bos> y_1 … y_t`` and predicts ``tokens[t]``);
+    ``probs``: (steps,) the probability of each chosen token.
+    """
+
+    tokens: list[int]
+    cross_attention: torch.Tensor
+    probs: torch.Tensor
+
+
+@torch.no_grad()
+def greedy_decode(model: Seq2SeqTransformer, src_ids, bos_id: int, eos_id: int, max_len: int = 20) -> DecodeResult:
+    """Translate one source sentence by taking the most probable token at every step.
+
+    ``src_ids``: a list or 1-D tensor of source ids (no padding). Re-runs the decoder on the whole
+    prefix at each step (no cache: clear, and cheap for short sentences).
+    """
+    src = torch.as_tensor(src_ids, dtype=torch.long)
+    if src.dim() != 1 or src.numel() == 0:
+        raise ValueError(
+            "greedy_decode translates one sentence: pass a non-empty list/1-D tensor of ids, "
+            f"got shape {tuple(src.shape)}"
+        )
+    if max_len < 1 or max_len >= model.max_len:
+        raise ValueError(f"max_len must be in 1..{model.max_len - 1} (the model's positions), got {max_len}")
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    src = src[None].to(device)
+    memory, src_mask, _ = model.encode(src)
+    ys = torch.tensor([[bos_id]], device=device)
+    rows, probs = [], []
+    for _ in range(max_len):
+        logits, _, cross = model.decode(ys, memory, src_mask)
+        p = logits[0, -1].softmax(-1)
+        next_id = p.argmax()
+        rows.append(torch.stack([c[0, :, -1] for c in cross]))  # (layers, heads, Ls)
+        probs.append(p[next_id])
+        ys = torch.cat([ys, next_id.view(1, 1)], dim=1)
+        if int(next_id) == eos_id:
+            break
+    model.train(was_training)
+    return DecodeResult(ys[0, 1:].tolist(), torch.stack(rows).cpu(), torch.stack(probs).cpu())
+
+
+@torch.no_grad()
+def greedy_decode_batch(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: int, eos_id: int,
+                        max_len: int = 20) -> torch.Tensor:
+    """Greedy decoding of a padded batch src (B, Ls) → ids (B, T) without ``<bos>``; after ``<eos>`` all pad."""
+    was_training = model.training
+    model.eval()
+    memory, src_mask, _ = model.encode(src)
+    ys = torch.full((src.shape[0], 1), bos_id, dtype=torch.long, device=src.device)
+    done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+    for _ in range(max_len):
+        logits, _, _ = model.decode(ys, memory, src_mask)
+        next_id = logits[:, -1].argmax(-1)
+        next_id = torch.where(done, torch.full_like(next_id, model.pad_id), next_id)
+        ys = torch.cat([ys, next_id[:, None]], dim=1)
+        done |= next_id == eos_id
+        if bool(done.all()):
+            break
+    model.train(was_training)
+    return ys[:, 1:]
+
+
+# ----------------------------------------------------------------------------- data and training
+
+
+def load_zh_en_toy(split: str | None = None) -> list[tuple[list[str], list[str]]]:
+    """The course's toy parallel corpus ``data/zh_en_toy.tsv`` as (zh tokens, en tokens) pairs.
+
+    ``split``: ``"train"``, ``"test"`` or ``None`` (both, train first). The Chinese side is already
+    segmented with ``forge_utils.text.tokenize_chinese``; the English side is lower-case.
+    """
+    from forge_utils.data import read_lines
+
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split must be 'train', 'test' or None, got {split!r}")
+    pairs = []
+    for line in read_lines("zh_en_toy.tsv"):
+        part, zh, en = line.split("\t")
+        if split is None or part == split:
+            pairs.append((zh.split(), en.split()))
+    return pairs
+
+
+def encode_pairs(pairs, src_vocab, tgt_vocab, device: torch.device | str | None = None):
+    """Pairs of token lists → padded id tensors ``src`` (N, Ls) and ``tgt`` (N, Lt) = ``<bos> … <eos>``.
+
+    Unknown words raise (build the vocabularies with ``unknown="error"``) or become ``<unk>``.
+    """
+    if not pairs:
+        raise ValueError("encode_pairs got no pairs")
+    src_rows = [src_vocab.encode(zh) for zh, _ in pairs]
+    tgt_rows = [tgt_vocab.encode(en, add_bos=True, add_eos=True) for _, en in pairs]
+
+    def pad(rows, pad_id):
+        width = max(len(r) for r in rows)
+        return torch.tensor([r + [pad_id] * (width - len(r)) for r in rows], dtype=torch.long, device=device)
+
+    return pad(src_rows, src_vocab.pad_id), pad(tgt_rows, tgt_vocab.pad_id)
+
+
+def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor, steps: int = 300,
+                  batch_size: int = 64, lr: float = 1e-3, warmup: int = 30, seed: int = 0,
+                  progress: bool = True) -> list[float]:
+    """Teacher-forced training with Adam and a linear warm-up; returns the loss of every step.
+
+    ``src`` (N, Ls) and ``tgt`` (N, Lt) as from ``encode_pairs``, already on the model's device.
+    Each step samples a random batch (a seeded generator, so runs repeat), feeds ``tgt[:, :-1]``
+    and predicts ``tgt[:, 1:]``; padding does not count in the loss.
+    """
+    from tqdm.auto import tqdm
+
+    if src.shape[0] != tgt.shape[0]:
+        raise ValueError(f"src and tgt must have one row per sentence pair, got {src.shape[0]} and {tgt.shape[0]}")
+    device = next(model.parameters()).device
+    if src.device != device or tgt.device != device:
+        raise ValueError(f"move src/tgt to the model's device first: model on {device}, data on {src.device}")
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), foreach=True)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / max(1, warmup)))
+    generator = torch.Generator().manual_seed(seed)
+    losses = []
+    model.train()
+    bar = tqdm(range(steps), desc="train", leave=False, disable=not progress, mininterval=1.0)
+    for _ in bar:
+        index = torch.randint(0, src.shape[0], (batch_size,), generator=generator).to(device)
+        s, t = src[index], tgt[index]
+        logits = model(s, t[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), t[:, 1:].reshape(-1), ignore_index=model.pad_id)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def evaluate_translation(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor, bos_id: int,
+                         eos_id: int) -> dict[str, float]:
+    """Scores on a held-out set: ``exact_match`` (greedy translation equal to the reference, whole
+    sentence) and ``token_accuracy`` (teacher-forced: share of reference tokens incl. ``<eos>`` that
+    are the model's top prediction given the correct prefix)."""
+    model.eval()
+    logits = model(src, tgt[:, :-1])
+    target = tgt[:, 1:]
+    real = target != model.pad_id
+    token_accuracy = ((logits.argmax(-1) == target) & real).sum() / real.sum()
+    hyp = greedy_decode_batch(model, src, bos_id, eos_id, max_len=tgt.shape[1] - 1)
+    width = max(hyp.shape[1], target.shape[1])
+    hyp = F.pad(hyp, (0, width - hyp.shape[1]), value=model.pad_id)
+    ref = F.pad(target, (0, width - target.shape[1]), value=model.pad_id)
+    exact = (hyp == ref).all(dim=1).float().mean()
+    return {"exact_match": float(exact), "token_accuracy": float(token_accuracy)}
+
+
+# ----------------------------------------------------------------------------- attention maps
+
+
+@torch.no_grad()
+def attention_maps(model: Seq2SeqTransformer, src_ids, tgt_ids) -> dict[str, torch.Tensor]:
+    """All attention weights of one (source, target prefix) pair, teacher-forced, on the CPU.
+
+    ``src_ids`` (Ls,) and ``tgt_ids`` (Lt,) (the decoder input, starting with ``<bos>``) → a dict
+    with ``"encoder self"`` (layers, heads, Ls, Ls), ``"decoder self"`` (layers, heads, Lt, Lt) and
+    ``"cross"`` (layers, heads, Lt, Ls). Because of the causal mask, row t of ``"cross"`` equals
+    the cross-attention row ``greedy_decode`` records at step t.
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    src = torch.as_tensor(src_ids, dtype=torch.long, device=device)[None]
+    tgt = torch.as_tensor(tgt_ids, dtype=torch.long, device=device)[None]
+    memory, src_mask, enc_ws = model.encode(src)
+    _, self_ws, cross_ws = model.decode(tgt, memory, src_mask)
+    model.train(was_training)
+
+    def stack(ws):
+        return torch.stack([w[0] for w in ws]).cpu()
+
+    return {"encoder self": stack(enc_ws), "decoder self": stack(self_ws), "cross": stack(cross_ws)}
+
+
+# ----------------------------------------------------------------------------- explorers
+
+
+def pe_summary(pe: torch.Tensor, position: int, dim: int) -> str:
+    """One line about PE[position, dim]: the formula with numbers, the value and the wavelength."""
+    max_len, d_model = pe.shape
+    if not 0 <= position < max_len or not 0 <= dim < d_model:
+        raise ValueError(f"position must be in 0..{max_len - 1} and dim in 0..{d_model - 1}, got {position}, {dim}")
+    i2 = dim - dim % 2
+    fn = "sin" if dim % 2 == 0 else "cos"
+    wavelength = 2 * math.pi * 10000 ** (i2 / d_model)
+    return (
+        f"PE[pos={position}, dim={dim}] = {fn}({position} / 10000^({i2}/{d_model})) = "
+        f"{float(pe[position, dim]):+.4f}; wavelength of this dim ≈ {wavelength:.1f} positions"
+    )
+
+
+def plot_pe_explorer(pe: torch.Tensor, position: int, dim: int):
+    """Left: the whole vector PE[position] (d_model values). Right: dimension ``dim`` over all positions."""
+    import matplotlib.pyplot as plt
+
+    pe_summary(pe, position, dim)  # validates the indices
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 2.6))
+    values = pe.detach().cpu().numpy()
+    left.bar(range(values.shape[1]), values[position], color="tab:blue")
+    left.bar([dim], [values[position, dim]], color="tab:red")
+    left.set(title=f"PE[pos={position}] (all {values.shape[1]} dims)", xlabel="dimension", ylim=(-1.1, 1.1))
+    right.plot(values[:, dim], color="tab:gray")
+    right.plot([position], [values[position, dim]], "o", color="tab:red")
+    right.set(title=f"dimension {dim} over positions", xlabel="position", ylim=(-1.1, 1.1))
+    fig.tight_layout()
+    return fig
+
+
+def _png(fig) -> bytes:
+    """Render a figure to PNG bytes (for an ``ipywidgets.Image``) and close it."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+class PositionalEncodingExplorer:
+    """Sliders for position and dimension over ``sinusoidal_positional_encoding(max_len, d_model)``.
+
+    ``display(explorer.widget)`` in a notebook. The position slider has the CSS class
+    ``forge-pe-position`` (dimension: ``forge-pe-dimension``); the text line (``forge-pe-summary``)
+    changes with both. ``set(position=..., dimension=...)`` and ``summary()`` drive it from code.
+    """
+
+    def __init__(self, max_len: int = 50, d_model: int = 64):
+        import ipywidgets as widgets
+
+        self.pe = sinusoidal_positional_encoding(max_len, d_model)
+        self.position = widgets.IntSlider(value=min(10, max_len - 1), min=0, max=max_len - 1, description="position")
+        self.dimension = widgets.IntSlider(value=0, min=0, max=d_model - 1, description="dimension")
+        self.position.add_class("forge-pe-position")
+        self.dimension.add_class("forge-pe-dimension")
+        self.text = widgets.HTML()
+        self.text.add_class("forge-pe-summary")
+        self.image = widgets.Image(format="png")
+        self.position.observe(self._redraw, names="value")
+        self.dimension.observe(self._redraw, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.position, self.dimension]), self.text, self.image])
+        self._redraw()
+
+    def summary(self) -> str:
+        return pe_summary(self.pe, self.position.value, self.dimension.value)
+
+    def set(self, position: int | None = None, dimension: int | None = None) -> str:
+        """Move the sliders (out-of-range values raise) and return the new summary."""
+        for slider, value in ((self.position, position), (self.dimension, dimension)):
+            if value is not None:
+                if not slider.min <= value <= slider.max:
+                    raise ValueError(f"{slider.description} must be in {slider.min}..{slider.max}, got {value}")
+                slider.value = value
+        return self.summary()
+
+    def _redraw(self, _=None) -> None:
+        self.text.value = html.escape(self.summary())
+        self.image.value = _png(plot_pe_explorer(self.pe, self.position.value, self.dimension.value))
+
+
+def attention_summary(maps: torch.Tensor, layer: int, head: int, query_tokens: Sequence[str],
+                      key_tokens: Sequence[str]) -> str:
+    """For each query token of maps[layer, head] (Lq, Lk), the key it attends to most, with the weight."""
+    _check_maps(maps, query_tokens, key_tokens)
+    if not (0 <= layer < maps.shape[0] and 0 <= head < maps.shape[1]):
+        raise ValueError(
+            f"layer must be in 0..{maps.shape[0] - 1} and head in 0..{maps.shape[1] - 1}, got {layer}, {head}"
+        )
+    m = maps[layer, head]
+    parts = [f"{q}→{key_tokens[int(row.argmax())]} ({float(row.max()):.2f})" for q, row in zip(query_tokens, m)]
+    return f"layer {layer}, head {head}: " + ", ".join(parts)
+
+
+def _check_maps(maps: torch.Tensor, query_tokens: Sequence[str], key_tokens: Sequence[str]) -> None:
+    if not isinstance(maps, torch.Tensor) or maps.dim() != 4:
+        got = tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
+        raise ValueError(f"maps must be a tensor (layers, heads, Lq, Lk), got {got}; stack the per-layer weights")
+    if maps.shape[2] != len(query_tokens) or maps.shape[3] != len(key_tokens):
+        raise ValueError(
+            f"maps are {tuple(maps.shape[2:])} (Lq, Lk) but got {len(query_tokens)} query and "
+            f"{len(key_tokens)} key tokens"
+        )
+
+
+class AttentionMapExplorer:
+    """A dropdown for the kind of attention and sliders for layer and head, redrawing the heatmap.
+
+    ``views``: ``{name: (maps (layers, heads, Lq, Lk), query_tokens, key_tokens)}``, e.g. the
+    three entries of ``attention_maps`` with their tokens. ``display(explorer.widget)``; CSS classes
+    ``forge-attn-kind``, ``forge-attn-layer``, ``forge-attn-head``, ``forge-attn-summary``.
+    ``set(kind=..., layer=..., head=...)`` and ``summary()`` drive it from code.
+    """
+
+    def __init__(self, views: dict[str, tuple[torch.Tensor, Sequence[str], Sequence[str]]]):
+        import ipywidgets as widgets
+
+        if not isinstance(views, dict) or not views:
+            raise ValueError("views must be a non-empty dict {name: (maps, query_tokens, key_tokens)}")
+        self.views = {}
+        for name, view in views.items():
+            if not isinstance(view, tuple) or len(view) != 3:
+                raise ValueError(f"views[{name!r}] must be a tuple (maps, query_tokens, key_tokens)")
+            maps, queries, keys = view
+            _check_maps(maps, queries, keys)
+            self.views[name] = (maps.detach().cpu(), list(queries), list(keys))
+        first = next(iter(self.views.values()))[0]
+        self.kind = widgets.Dropdown(options=list(self.views), value=list(self.views)[-1], description="attention")
+        self.layer = widgets.IntSlider(value=first.shape[0] - 1, min=0, max=first.shape[0] - 1, description="layer")
+        self.head = widgets.IntSlider(value=0, min=0, max=first.shape[1] - 1, description="head")
+        for w, css in ((self.kind, "kind"), (self.layer, "layer"), (self.head, "head")):
+            w.add_class(f"forge-attn-{css}")
+        self.text = widgets.HTML()
+        self.text.add_class("forge-attn-summary")
+        self.image = widgets.Image(format="png")
+        for w in (self.kind, self.layer, self.head):
+            w.observe(self._redraw, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.kind, self.layer, self.head]), self.text, self.image])
+        self._redraw()
+
+    def summary(self) -> str:
+        maps, queries, keys = self.views[self.kind.value]
+        return f"{self.kind.value}, " + attention_summary(maps, self.layer.value, self.head.value, queries, keys)
+
+    def set(self, kind: str | None = None, layer: int | None = None, head: int | None = None) -> str:
+        """Change the controls (unknown kinds and out-of-range values raise) and return the new summary."""
+        if kind is not None:
+            if kind not in self.views:
+                raise ValueError(f"kind must be one of {list(self.views)}, got {kind!r}")
+            self.kind.value = kind
+        for slider, value in ((self.layer, layer), (self.head, head)):
+            if value is not None:
+                if not slider.min <= value <= slider.max:
+                    raise ValueError(f"{slider.description} must be in {slider.min}..{slider.max}, got {value}")
+                slider.value = value
+        return self.summary()
+
+    def _redraw(self, _=None) -> None:
+        import matplotlib.pyplot as plt
+
+        from forge_utils.plots import heatmap
+
+        maps, queries, keys = self.views[self.kind.value]
+        self.layer.max, self.head.max = maps.shape[0] - 1, maps.shape[1] - 1
+        self.text.value = html.escape(self.summary())  # "<bos>" is text, not an HTML tag
+        fig, ax = plt.subplots(figsize=(1.8 + 0.75 * len(keys), 1.2 + 0.45 * len(queries)))
+        heatmap(maps[self.layer.value, self.head.value], row_labels=queries, col_labels=keys, ax=ax,
+                title=f"{self.kind.value}: layer {self.layer.value}, head {self.head.value}", vmin=0.0, vmax=1.0)
+        fig.tight_layout()
+        self.image.value = _png(fig)

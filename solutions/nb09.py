@@ -1,0 +1,20 @@
+"""Reference answers for notebook 09's exercises (run by tests/test_exercises_nb09.py)."""
+import numpy as np
+
+
+def positional_encoding(max_len, d_model):
+    pos = np.arange(max_len)[:, None]
+    angles = pos / 10000 ** (np.arange(0, d_model, 2) / d_model)
+    pe = np.zeros((max_len, d_model))
+    pe[:, 0::2] = np.sin(angles)
+    pe[:, 1::2] = np.cos(angles)
+    return pe
+
+
+def shift_matrix(k, d_model):
+    omega = 1 / 10000 ** (np.arange(0, d_model, 2) / d_model)
+    m = np.zeros((d_model, d_model))
+    for i, w in enumerate(omega):
+        c, s = np.cos(k * w), np.sin(k * w)
+        m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, s], [-s, c]]
+    return m

@@ -1,0 +1,337 @@
+import math
+
+import matplotlib
+import pytest
+import torch
+from torch import nn
+
+from forge_utils.attention import causal_mask
+from forge_utils.text import Vocab
+from forge_utils.transformer import (
+    DecoderLayer,
+    Encoder,
+    EncoderLayer,
+    Seq2SeqTransformer,
+    TransformerEncoderModel,
+    AttentionMapExplorer,
+    PositionalEncodingExplorer,
+    attention_maps,
+    attention_summary,
+    encode_pairs,
+    evaluate_translation,
+    greedy_decode,
+    greedy_decode_batch,
+    load_zh_en_toy,
+    pe_summary,
+    relative_position_matrix,
+    sinusoidal_positional_encoding,
+    train_seq2seq,
+)
+
+matplotlib.use("Agg")  # the explorers draw into figures; no display needed
+
+# ----------------------------------------------------------------------------- positional encoding
+
+
+def test_pe_matches_the_paper_formula():
+    pe = sinusoidal_positional_encoding(30, 16)
+    assert pe.shape == (30, 16)
+    for pos in (0, 1, 7, 29):
+        for i in range(8):
+            angle = pos / 10000 ** (2 * i / 16)
+            assert pe[pos, 2 * i].item() == pytest.approx(math.sin(angle), abs=1e-5)
+            assert pe[pos, 2 * i + 1].item() == pytest.approx(math.cos(angle), abs=1e-5)
+    assert torch.equal(pe[0, 0::2], torch.zeros(8)) and torch.equal(pe[0, 1::2], torch.ones(8))
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_pe_shift_is_a_fixed_linear_map(k):
+    pe = sinusoidal_positional_encoding(60, 32).double()
+    m = relative_position_matrix(k, 32)
+    shifted = pe[:-k] @ m.T  # row pos → M_k PE[pos]
+    assert torch.allclose(shifted, pe[k:], atol=1e-5)
+    assert torch.allclose(m @ m.T, torch.eye(32, dtype=torch.float64), atol=1e-12)  # a rotation
+
+
+def test_pe_dot_product_depends_only_on_offset():
+    pe = sinusoidal_positional_encoding(80, 64)
+    dots = (pe[:-5] * pe[5:]).sum(-1)
+    assert dots.std() < 1e-4
+
+
+@pytest.mark.parametrize("args", [(10, 7), (0, 8), (10, 0), (2.5, 8)])
+def test_pe_bad_sizes(args):
+    with pytest.raises(ValueError, match="max_len|d_model"):
+        sinusoidal_positional_encoding(*args)
+
+
+# ----------------------------------------------------------------------------- layers vs torch
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_layer_equals_torch(norm_first):
+    torch.manual_seed(0)
+    ref = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True, norm_first=norm_first).eval()
+    ours = EncoderLayer(32, 4, 64, norm_first=norm_first).load_from_torch(ref)
+    x = torch.randn(3, 7, 32)
+    pad = torch.tensor([[False] * 7, [False] * 5 + [True] * 2, [False] * 3 + [True] * 4])
+    expected = ref(x, src_key_padding_mask=pad)
+    got, weights = ours(x, (~pad)[:, None, None, :])
+    real = ~pad
+    assert torch.allclose(got[real], expected[real], atol=1e-5)
+    assert weights.shape == (3, 4, 7, 7)
+    assert torch.all(weights[1, :, :, 5:] == 0)  # padding gets no attention
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_layer_equals_torch(norm_first):
+    torch.manual_seed(1)
+    ref = nn.TransformerDecoderLayer(32, 4, 64, dropout=0.0, batch_first=True, norm_first=norm_first).eval()
+    ours = DecoderLayer(32, 4, 64, norm_first=norm_first).load_from_torch(ref)
+    y, memory = torch.randn(2, 5, 32), torch.randn(2, 6, 32)
+    pad = torch.tensor([[False] * 6, [False] * 4 + [True] * 2])
+    expected = ref(y, memory, tgt_mask=~causal_mask(5), memory_key_padding_mask=pad)
+    got, self_w, cross_w = ours(y, memory, causal_mask(5), (~pad)[:, None, None, :])
+    assert torch.allclose(got, expected, atol=1e-5)
+    assert self_w.shape == (2, 4, 5, 5) and cross_w.shape == (2, 4, 5, 6)
+    assert torch.all(self_w.triu(1) == 0)  # no peeking at later positions
+    assert torch.all(cross_w[1, ..., 4:] == 0)
+
+
+def test_decoder_is_causal():
+    torch.manual_seed(0)
+    layer = DecoderLayer(16, 2, 32).eval()
+    memory = torch.randn(1, 4, 16)
+    y = torch.randn(1, 6, 16)
+    y2 = y.clone()
+    y2[:, 4:] += 5.0  # change the future
+    a, _, _ = layer(y, memory, causal_mask(6))
+    b, _, _ = layer(y2, memory, causal_mask(6))
+    assert torch.allclose(a[:, :4], b[:, :4], atol=1e-6)
+    assert not torch.allclose(a[:, 4:], b[:, 4:])
+
+
+def test_copy_rejects_mismatched_torch_layer():
+    with pytest.raises(ValueError, match="FFN sizes"):
+        EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 128, batch_first=True))
+    with pytest.raises(ValueError, match="norm_first"):
+        EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 64, batch_first=True, norm_first=True))
+    with pytest.raises(ValueError, match="relu"):
+        EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 64, batch_first=True, activation="gelu"))
+
+
+def test_pre_norm_stack_has_final_norm():
+    assert isinstance(Encoder(2, 16, 2, 32, norm_first=True).norm, nn.LayerNorm)
+    assert isinstance(Encoder(2, 16, 2, 32).norm, nn.Identity)
+
+
+# ----------------------------------------------------------------------------- models and bad input
+
+
+def test_encoder_model_shapes_and_padding():
+    torch.manual_seed(0)
+    model = TransformerEncoderModel(vocab_size=20, d_model=32, num_heads=4, num_layers=2, d_ff=64, max_len=16).eval()
+    ids = torch.tensor([[5, 6, 7, 0, 0], [8, 9, 10, 11, 12]])
+    hidden, weights = model(ids, return_attention=True)
+    assert hidden.shape == (2, 5, 32) and len(weights) == 2 and weights[0].shape == (2, 4, 5, 5)
+    assert torch.all(weights[0][0, :, :, 3:] == 0)
+    # padding does not change the real tokens' states
+    alone = model(ids[:1, :3])
+    assert torch.allclose(alone, hidden[:1, :3], atol=1e-5)
+
+
+def test_seq2seq_shapes():
+    torch.manual_seed(0)
+    model = Seq2SeqTransformer(15, 12, d_model=32, num_heads=4, num_layers=2, d_ff=64, max_len=16)
+    logits = model(torch.randint(1, 15, (3, 6)), torch.randint(1, 12, (3, 4)))
+    assert logits.shape == (3, 4, 12)
+
+
+@pytest.mark.parametrize(
+    "src, tgt, match",
+    [
+        (torch.randint(1, 15, (6,)), torch.randint(1, 12, (4,)), "B, L|same B"),
+        (torch.randint(1, 15, (2, 6)), torch.randint(1, 12, (3, 4)), "same B"),
+        (torch.full((1, 3), 99), torch.randint(1, 12, (1, 4)), "outside"),
+        (torch.randn(1, 3), torch.randint(1, 12, (1, 4)), "integer"),
+        (torch.randint(1, 15, (1, 40)), torch.randint(1, 12, (1, 4)), "max_len"),
+    ],
+)
+def test_seq2seq_bad_input(src, tgt, match):
+    model = Seq2SeqTransformer(15, 12, d_model=32, num_heads=4, num_layers=1, d_ff=64, max_len=16)
+    with pytest.raises(ValueError, match=match):
+        model(src, tgt)
+
+
+def test_heads_must_divide_d_model():
+    with pytest.raises(ValueError, match="divisible"):
+        Seq2SeqTransformer(10, 10, d_model=30, num_heads=4)
+
+
+def test_encoder_model_bad_mask():
+    model = TransformerEncoderModel(vocab_size=20, d_model=16, num_heads=2, num_layers=1, d_ff=32)
+    with pytest.raises(ValueError, match="attention_mask"):
+        model(torch.tensor([[4, 5]]), attention_mask=torch.tensor([[1, 1]]))
+
+
+# ----------------------------------------------------------------------------- decoding and training
+
+
+def _tiny_model(seed=0):
+    torch.manual_seed(seed)
+    return Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, num_layers=2, d_ff=32, max_len=16)
+
+
+def test_greedy_decode_shapes():
+    model = _tiny_model()
+    result = greedy_decode(model, [4, 5, 6], bos_id=2, eos_id=3, max_len=7)
+    steps = len(result.tokens)
+    assert 1 <= steps <= 7
+    assert result.cross_attention.shape == (steps, 2, 2, 3)
+    assert torch.allclose(result.cross_attention.sum(-1), torch.ones(steps, 2, 2), atol=1e-5)
+    assert result.probs.shape == (steps,)
+    if steps < 7:
+        assert result.tokens[-1] == 3
+
+
+def test_greedy_decode_matches_batch_decoding():
+    model = _tiny_model(1)
+    src = torch.tensor([[4, 5, 6, 0], [7, 8, 9, 4]])
+    batch = greedy_decode_batch(model, src, bos_id=2, eos_id=3, max_len=6)
+    for row, length in zip(range(2), (3, 4)):
+        single = greedy_decode(model, src[row, :length], bos_id=2, eos_id=3, max_len=6).tokens
+        assert batch[row, : len(single)].tolist() == single
+
+
+@pytest.mark.parametrize("src, match", [([], "non-empty"), ([[4, 5]], "one sentence")])
+def test_greedy_decode_bad_input(src, match):
+    with pytest.raises(ValueError, match=match):
+        greedy_decode(_tiny_model(), src, bos_id=2, eos_id=3)
+
+
+@pytest.fixture
+def one_thread():
+    # tiny tensors: thread synchronisation costs more than it saves (and a lot on a busy machine)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_training_translates_held_out_toy_sentences(one_thread):
+    train, test = load_zh_en_toy("train"), load_zh_en_toy("test")
+    sv = Vocab.build([z for z, _ in train], unknown="error")
+    tv = Vocab.build([e for _, e in train], unknown="error")
+    (src, tgt), (test_src, test_tgt) = encode_pairs(train, sv, tv), encode_pairs(test[:100], sv, tv)
+    torch.manual_seed(0)
+    model = Seq2SeqTransformer(len(sv), len(tv), d_model=32, num_heads=4, num_layers=1, d_ff=64, max_len=16)
+    losses = train_seq2seq(model, src, tgt, steps=100, batch_size=64, lr=3e-3, progress=False)
+    assert losses[-1] < 0.2 * losses[0]
+    scores = evaluate_translation(model, test_src, test_tgt, bos_id=tv.bos_id, eos_id=tv.eos_id)
+    assert scores["token_accuracy"] > 0.9, scores
+
+
+def test_train_rejects_mismatched_data():
+    model = _tiny_model()
+    with pytest.raises(ValueError, match="one row per"):
+        train_seq2seq(model, torch.ones(4, 3, dtype=torch.long), torch.ones(5, 3, dtype=torch.long), steps=1)
+
+
+# ----------------------------------------------------------------------------- toy corpus
+
+
+def test_toy_corpus_split():
+    train, test = load_zh_en_toy("train"), load_zh_en_toy("test")
+    assert len(train) > 1500 and len(test) > 200
+    assert (["我", "爱", "机器"], ["i", "love", "machines"]) in train
+    train_set = {(tuple(z), tuple(e)) for z, e in train}
+    assert not any((tuple(z), tuple(e)) in train_set for z, e in test)
+    zh_words = {w for z, _ in train for w in z}
+    en_words = {w for _, e in train for w in e}
+    assert all(set(z) <= zh_words and set(e) <= en_words for z, e in test)
+    with pytest.raises(ValueError, match="split"):
+        load_zh_en_toy("dev")
+
+
+def test_toy_corpus_is_segmented_by_the_course_tokenizer():
+    from forge_utils.text import tokenize_chinese
+
+    for zh, _ in load_zh_en_toy()[::97]:
+        assert tokenize_chinese("".join(zh)) == zh
+
+
+def test_encode_pairs():
+    pairs = [(["我", "爱", "机器"], ["i", "love", "machines"]), (["你"], ["you"])]
+    sv = Vocab.build([z for z, _ in pairs], unknown="error")
+    tv = Vocab.build([e for _, e in pairs], unknown="error")
+    src, tgt = encode_pairs(pairs, sv, tv)
+    assert src.shape == (2, 3) and tgt.shape == (2, 5)
+    assert tgt[0, 0] == tv.bos_id and tgt[0, 4] == tv.eos_id and tgt[1, 3] == tv.pad_id
+
+
+# ----------------------------------------------------------------------------- explorers
+
+
+def test_pe_explorer_responds():
+    explorer = PositionalEncodingExplorer(max_len=20, d_model=16)
+    assert "forge-pe-position" in explorer.position._dom_classes
+    before = explorer.text.value
+    explorer.position.value = 3  # what a browser does
+    assert explorer.text.value != before and "pos=3" in explorer.text.value
+    assert "dim=5" in explorer.set(dimension=5) and "cos" in explorer.text.value
+    with pytest.raises(ValueError, match="position must be in 0..19"):
+        explorer.set(position=20)
+
+
+def test_pe_summary_values():
+    pe = sinusoidal_positional_encoding(10, 8)
+    assert "+0.0000" in pe_summary(pe, 0, 0) and "+1.0000" in pe_summary(pe, 0, 1)
+    with pytest.raises(ValueError, match="position"):
+        pe_summary(pe, 10, 0)
+
+
+def test_attention_explorer_responds():
+    from forge_utils.plots import use_chinese_font
+
+    use_chinese_font()  # the heatmap labels are Chinese
+    maps = torch.zeros(2, 2, 2, 3)
+    maps[..., 0] = 1.0
+    maps[1, 1, :, :] = torch.tensor([0.1, 0.2, 0.7])
+    queries, keys = ["<bos>", "i"], ["我", "爱", "机器"]
+    explorer = AttentionMapExplorer({"cross": (maps, queries, keys), "other": (maps[:, :, :1], ["x"], keys)})
+    assert explorer.layer.value == 1 and explorer.kind.value == "other"
+    explorer.kind.value = "cross"
+    explorer.head.value = 1
+    assert "<bos>→机器 (0.70)" in explorer.summary()
+    assert "&lt;bos&gt;→机器 (0.70)" in explorer.text.value  # escaped: the HTML widget shows "<bos>"
+    assert explorer.set(layer=0, head=0).endswith("i→我 (1.00)")
+    assert attention_summary(maps, 0, 0, queries, keys).startswith("layer 0, head 0: <bos>→我")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        explorer.set(kind="nope")
+    with pytest.raises(ValueError, match="head must be in 0..1"):
+        explorer.set(head=2)
+
+
+@pytest.mark.parametrize(
+    "views, match",
+    [
+        ({}, "non-empty"),
+        ({"a": (torch.zeros(2, 2, 2, 3), ["<bos>"], ["我", "爱", "机器"])}, "query"),
+        ({"a": (torch.zeros(2, 2, 3), ["<bos>", "i"], ["我", "爱", "机器"])}, "layers, heads"),
+        ({"a": torch.zeros(1, 1, 1, 1)}, "tuple"),
+    ],
+)
+def test_attention_explorer_bad_input(views, match):
+    with pytest.raises(ValueError, match=match):
+        AttentionMapExplorer(views)
+
+
+def test_attention_maps_match_greedy_rows():
+    model = _tiny_model(2)
+    result = greedy_decode(model, [4, 5, 6, 7], bos_id=2, eos_id=3, max_len=5)
+    prefix = [2] + result.tokens[:-1]
+    maps = attention_maps(model, [4, 5, 6, 7], prefix)
+    steps = len(result.tokens)
+    assert maps["encoder self"].shape == (2, 2, 4, 4)
+    assert maps["decoder self"].shape == (2, 2, steps, steps)
+    assert torch.allclose(maps["cross"].permute(2, 0, 1, 3), result.cross_attention, atol=1e-5)
