@@ -1,0 +1,76 @@
+"""Self-checks for notebook 01 (AI paradigms)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from forge_utils.exercises import Result, call_safely, failed, passed, report
+from forge_utils.paradigms import ANIMAL_RULES
+from forge_utils.paradigms import forward_chain as _reference_chain
+
+
+def check_forward_chain(forward_chain: Callable) -> Result:
+    """``forward_chain(facts, rules)`` must return the set of all facts (given + derived)."""
+    cases = [
+        (["有毛发", "有蹄", "黑条纹"], list(ANIMAL_RULES)),
+        (["有毛发", "有蹄", "黑条纹"], list(ANIMAL_RULES[::-1])),  # needs several sweeps
+        (["有乳", "吃肉", "黄褐色", "黑条纹"], list(ANIMAL_RULES)),
+        (["有毛发", "有爪"], list(ANIMAL_RULES)),
+    ]
+    for facts, rules in cases:
+        order = "reversed rules" if rules[0] is ANIMAL_RULES[-1] else "rules in the lecture's order"
+        got, error = call_safely(forward_chain, list(facts), rules, what=f"forward_chain({facts}, {order})")
+        if error:
+            return report(failed(error))
+        try:
+            got = set(got)
+        except TypeError:
+            return report(failed(f"forward_chain should return a set of facts, got {type(got).__name__}"))
+        want, _ = _reference_chain(facts, rules)
+        if got == want:
+            continue
+        missing, extra = sorted(want - got), sorted(got - want)
+        hint = ""
+        if set(facts) <= want - got:
+            hint = " — return the given facts too, not only the new ones"
+        elif missing and order == "reversed rules":
+            hint = (" — with the rules in reverse order one sweep is not enough: keep sweeping "
+                    "until a whole sweep adds nothing new")
+        elif extra:
+            hint = " — a rule may fire only when ALL of its premises are known facts"
+        return report(failed(f"forward_chain({facts}, {order}): missing {missing}, unexpected {extra}{hint}"))
+    return report(passed("forward chaining derives 斑马 and 老虎 and needs no particular rule order"))
+
+
+def check_q_update(q_update: Callable) -> Result:
+    """``q_update(q_sa, reward, next_q, done, alpha, gamma)`` must return the new Q(s, a)."""
+    cases = [
+        (0.0, -1.0, np.array([0.0, 2.0, -3.0, 1.0]), False, 0.1, 0.9),
+        (5.0, -1.0, np.array([10.0, 4.0, 0.0, 0.0]), False, 0.5, 0.9),
+        (20.0, 100.0, np.array([7.0, 3.0, 1.0, 2.0]), True, 0.1, 0.9),  # the goal: nothing after it
+        (-2.0, -1.0, np.array([-1.0, -4.0, -2.0, -3.0]), False, 1.0, 0.5),
+    ]
+    for q_sa, reward, next_q, done, alpha, gamma in cases:
+        args = (q_sa, reward, next_q.copy(), done, alpha, gamma)
+        what = f"q_update(q_sa={q_sa}, reward={reward}, next_q={next_q.tolist()}, done={done}, alpha={alpha}, gamma={gamma})"
+        got, error = call_safely(q_update, *args, what=what)
+        if error:
+            return report(failed(error))
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return report(failed(f"{what} should return one number, got {type(got).__name__}"))
+        target = reward + (0.0 if done else gamma * next_q.max())
+        want = q_sa + alpha * (target - q_sa)
+        if np.isclose(value, want, atol=1e-9):
+            continue
+        hint = ""
+        if done and np.isclose(value, q_sa + alpha * (reward + gamma * next_q.max() - q_sa)):
+            hint = " — after the goal (done=True) there is no future: the target is just the reward"
+        elif np.isclose(value, q_sa + alpha * (reward + gamma * next_q.mean() - q_sa)):
+            hint = " — use the best next action (max of next_q), not the average"
+        elif np.isclose(value, target):
+            hint = " — move only a step alpha towards the target: q_sa + alpha * (target - q_sa)"
+        return report(failed(f"{what} = {value:.4f}, expected {want:.4f}{hint}"))
+    return report(passed("the Q-learning update is right, including the terminal step"))

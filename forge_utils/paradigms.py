@@ -1,0 +1,300 @@
+"""The three AI paradigms of notebook 01, small enough to read in one sitting.
+
+- Symbolism: an animal expert system, IF-THEN rules + forward chaining (``forward_chain``).
+- Connectionism: the bundled review set ``data/reviews_zh.tsv`` (``load_reviews``).
+- Behaviourism: the 4×4 maze (``Maze``), tabular ``q_learning``, a bounded ``greedy_walk``
+  and ``bfs_shortest_path`` to check that the learned path is a shortest one.
+- A CNN glimpse: ``conv2d_single`` and ``max_pool2d`` from scratch (NumPy), equal to
+  ``torch.nn.functional.conv2d`` / ``max_pool2d``.
+
+    >>> facts, steps = forward_chain(["有毛发", "有蹄", "黑条纹"])
+    >>> [s.conclusion for s in steps]
+    ['哺乳动物', '有蹄类', '斑马']
+"""
+from __future__ import annotations
+
+import csv
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# ---------------------------------------------------------------- symbolism: expert system
+
+
+@dataclass(frozen=True)
+class Rule:
+    """IF all ``premises`` are known facts THEN ``conclusion`` is a fact."""
+
+    premises: tuple[str, ...]
+    conclusion: str
+
+    def __str__(self) -> str:
+        return f"{' + '.join(self.premises)} → {self.conclusion}"
+
+
+# The knowledge base of the lecture (001 §1.1.1), in the lecture's order.
+ANIMAL_RULES: tuple[Rule, ...] = (
+    Rule(("有毛发",), "哺乳动物"),
+    Rule(("有乳",), "哺乳动物"),
+    Rule(("吃肉",), "食肉动物"),
+    Rule(("有犬齿", "有爪", "眼向前方"), "食肉动物"),
+    Rule(("哺乳动物", "有蹄"), "有蹄类"),
+    Rule(("哺乳动物", "反刍"), "有蹄类"),
+    Rule(("哺乳动物", "食肉动物", "黄褐色", "暗斑点"), "豹子"),
+    Rule(("哺乳动物", "食肉动物", "黄褐色", "黑条纹"), "老虎"),
+    Rule(("有蹄类", "长脖子", "长腿", "暗斑点"), "长颈鹿"),
+    Rule(("有蹄类", "黑条纹"), "斑马"),
+)
+ANIMALS: frozenset[str] = frozenset({"豹子", "老虎", "长颈鹿", "斑马"})
+
+
+def known_facts(rules: Sequence[Rule] = ANIMAL_RULES) -> set[str]:
+    """Every fact a rule mentions, as premise or conclusion."""
+    return {p for r in rules for p in r.premises} | {r.conclusion for r in rules}
+
+
+def forward_chain(
+    facts: Iterable[str], rules: Sequence[Rule] = ANIMAL_RULES, strict: bool = True
+) -> tuple[set[str], list[Rule]]:
+    """Fire rules until nothing new follows; return ``(all facts, fired rules in order)``.
+
+    Sweeps the rules in order, again and again, like the lecture's inference engine.
+    With ``strict`` a fact that no rule mentions (a typo such as ``"有毛"``) raises a
+    ``ValueError`` instead of silently matching nothing.
+    """
+    if isinstance(facts, str):
+        raise TypeError(f"facts should be a list of facts such as ['有毛发', '有蹄'], got the str {facts!r}")
+    known = set(facts)
+    if strict:
+        vocabulary = known_facts(rules)
+        unknown = sorted(known - vocabulary)
+        if unknown:
+            raise ValueError(
+                f"No rule mentions {unknown}; check the spelling. Facts the rules know: {sorted(vocabulary)} "
+                "(or pass strict=False to allow them)"
+            )
+    fired: list[Rule] = []
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            if rule.conclusion not in known and all(p in known for p in rule.premises):
+                known.add(rule.conclusion)
+                fired.append(rule)
+                changed = True
+    return known, fired
+
+
+def identify_animal(facts: Iterable[str], rules: Sequence[Rule] = ANIMAL_RULES) -> list[str]:
+    """The animals among the facts forward chaining derives (sorted; empty if none)."""
+    derived, _ = forward_chain(facts, rules)
+    return sorted(derived & ANIMALS)
+
+
+# ---------------------------------------------------------------- connectionism: review data
+
+
+def load_reviews(split: str | None = None) -> list[tuple[str, int]]:
+    """``data/reviews_zh.tsv`` as ``[(text, label), ...]``; label 1 = positive, 0 = negative.
+
+    ``split`` is ``"train"`` (226 reviews), ``"test"`` (74) or ``None`` (all 300).
+    """
+    from forge_utils.data import data_path
+
+    if split not in (None, "train", "test"):
+        raise ValueError(f"split must be 'train', 'test' or None (all), got {split!r}")
+    with open(data_path("reviews_zh.tsv"), encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if line.strip() and not line.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t"))
+    return [(r["text"], int(r["label"])) for r in rows if split is None or r["split"] == split]
+
+
+# ---------------------------------------------------------------- behaviourism: maze + Q-learning
+
+# The lecture's maze: 0 free, 1 wall, 9 goal; the agent starts top-left.
+MAZE_GRID = np.array(
+    [
+        [0, 0, 0, 1],
+        [0, 1, 0, 1],
+        [0, 1, 0, 0],
+        [0, 0, 0, 9],
+    ]
+)
+# Names that match their (row, column) vectors; the lecture's comment had them mixed up.
+ACTION_NAMES: tuple[str, ...] = ("上", "下", "左", "右")
+ACTION_VECTORS: tuple[tuple[int, int], ...] = ((-1, 0), (1, 0), (0, -1), (0, 1))
+State = tuple[int, int]
+
+
+class Maze:
+    """A grid world: ``step`` moves one cell unless a wall or the border is in the way.
+
+    Rewards as in the lecture: +100 for reaching the goal, −1 for every other step
+    (bumping into a wall also costs −1 and leaves the agent where it was).
+    """
+
+    def __init__(self, grid: np.ndarray = MAZE_GRID, start: State = (0, 0), goal_reward: float = 100.0,
+                 step_reward: float = -1.0) -> None:
+        grid = np.asarray(grid)
+        if grid.ndim != 2:
+            raise ValueError(f"grid should be 2-D (rows, cols), got shape {grid.shape}")
+        goals = np.argwhere(grid == 9)
+        if len(goals) != 1:
+            raise ValueError(f"grid needs exactly one goal cell marked 9, found {len(goals)}")
+        self.grid = grid
+        self.goal: State = (int(goals[0][0]), int(goals[0][1]))
+        if not self.is_free(start):
+            raise ValueError(f"start {start} is outside the grid {grid.shape} or on a wall")
+        self.start: State = (int(start[0]), int(start[1]))
+        self.goal_reward = goal_reward
+        self.step_reward = step_reward
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.grid.shape  # type: ignore[return-value]
+
+    def is_free(self, state: State) -> bool:
+        """Inside the grid (no negative-index wrap-around) and not a wall."""
+        r, c = state
+        return 0 <= r < self.grid.shape[0] and 0 <= c < self.grid.shape[1] and self.grid[r, c] != 1
+
+    def step(self, state: State, action: int) -> tuple[State, float, bool]:
+        """``(next_state, reward, done)`` after taking ``action`` (an index into ``ACTION_VECTORS``)."""
+        if not 0 <= action < len(ACTION_VECTORS):
+            raise ValueError(f"action must be 0..{len(ACTION_VECTORS) - 1} ({'/'.join(ACTION_NAMES)}), got {action}")
+        dr, dc = ACTION_VECTORS[action]
+        nxt = (state[0] + dr, state[1] + dc)
+        if not self.is_free(nxt):
+            nxt = state
+        done = nxt == self.goal
+        return nxt, (self.goal_reward if done else self.step_reward), done
+
+
+def q_learning(
+    maze: Maze,
+    episodes: int = 300,
+    alpha: float = 0.1,
+    gamma: float = 0.9,
+    epsilon: float = 0.2,
+    max_steps: int = 200,
+    seed: int = 0,
+) -> tuple[np.ndarray, list[float]]:
+    """Tabular Q-learning with ε-greedy exploration.
+
+    Returns ``Q`` of shape ``(rows, cols, 4)`` and the return (sum of rewards) of each episode.
+    ``Q[s, a] += alpha * (r + gamma * max_a' Q[s', a'] * (not done) - Q[s, a])``.
+    Episodes end at the goal or after ``max_steps`` steps.
+    """
+    rng = np.random.default_rng(seed)
+    q = np.zeros((*maze.shape, len(ACTION_VECTORS)))
+    returns: list[float] = []
+    for _ in range(episodes):
+        state, total = maze.start, 0.0
+        for _ in range(max_steps):
+            if rng.random() < epsilon:
+                action = int(rng.integers(len(ACTION_VECTORS)))
+            else:
+                action = int(np.argmax(q[state]))
+            nxt, reward, done = maze.step(state, action)
+            target = reward + (0.0 if done else gamma * q[nxt].max())
+            q[state][action] += alpha * (target - q[state][action])
+            total += reward
+            state = nxt
+            if done:
+                break
+        returns.append(total)
+    return q, returns
+
+
+def greedy_walk(maze: Maze, q: np.ndarray, max_steps: int | None = None) -> tuple[list[State], bool]:
+    """Follow ``argmax Q`` from the start: ``(path, reached_goal)``.
+
+    Stops at the goal, after ``max_steps`` (default: number of cells), or as soon as a state
+    repeats (a deterministic greedy walk that repeats a state would loop forever).
+    """
+    if q.shape != (*maze.shape, len(ACTION_VECTORS)):
+        raise ValueError(f"Q should have shape {(*maze.shape, len(ACTION_VECTORS))}, got {q.shape}")
+    limit = maze.grid.size if max_steps is None else max_steps
+    state, path = maze.start, [maze.start]
+    for _ in range(limit):
+        state, _, done = maze.step(state, int(np.argmax(q[state])))
+        if state in path:
+            return path, False
+        path.append(state)
+        if done:
+            return path, True
+    return path, state == maze.goal
+
+
+def bfs_shortest_path(maze: Maze) -> list[State]:
+    """A shortest path from start to goal (breadth-first search); ``ValueError`` if none exists."""
+    parent: dict[State, State | None] = {maze.start: None}
+    queue = deque([maze.start])
+    while queue:
+        state = queue.popleft()
+        if state == maze.goal:
+            path = [state]
+            while parent[path[-1]] is not None:
+                path.append(parent[path[-1]])  # type: ignore[arg-type]
+            return path[::-1]
+        for dr, dc in ACTION_VECTORS:
+            nxt = (state[0] + dr, state[1] + dc)
+            if maze.is_free(nxt) and nxt not in parent:
+                parent[nxt] = state
+                queue.append(nxt)
+    raise ValueError("the goal cannot be reached from the start: walls block every path")
+
+
+def policy_arrows(maze: Maze, q: np.ndarray) -> list[list[str]]:
+    """The greedy action in each cell as an arrow (``■`` wall, ``★`` goal)."""
+    arrows = "↑↓←→"
+    out = []
+    for r in range(maze.shape[0]):
+        row = []
+        for c in range(maze.shape[1]):
+            if maze.grid[r, c] == 1:
+                row.append("■")
+            elif (r, c) == maze.goal:
+                row.append("★")
+            else:
+                row.append(arrows[int(np.argmax(q[r, c]))])
+        out.append(row)
+    return out
+
+
+# ---------------------------------------------------------------- a CNN glimpse
+
+
+def conv2d_single(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Slide ``kernel`` (kh, kw) over ``image`` (H, W), no padding, stride 1 → (H-kh+1, W-kw+1).
+
+    Like every deep-learning library this is cross-correlation (the kernel is not flipped),
+    so it equals ``F.conv2d(image[None, None], kernel[None, None])[0, 0]``.
+    """
+    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"image and kernel should be 2-D, got shapes {image.shape} and {kernel.shape}")
+    kh, kw = kernel.shape
+    if kh > image.shape[0] or kw > image.shape[1]:
+        raise ValueError(f"kernel {kernel.shape} is larger than the image {image.shape}")
+    out = np.empty((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (image[i : i + kh, j : j + kw] * kernel).sum()
+    return out
+
+
+def max_pool2d(feature_map: np.ndarray, size: int = 2) -> np.ndarray:
+    """Largest value of each non-overlapping ``size``×``size`` window (H, W) → (H//size, W//size).
+
+    Rows/columns that do not fill a whole window are dropped, as in ``F.max_pool2d``.
+    """
+    x = np.asarray(feature_map, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"feature_map should be 2-D (H, W), got shape {x.shape}")
+    if size < 1 or size > min(x.shape):
+        raise ValueError(f"size must be between 1 and {min(x.shape)} for a map of shape {x.shape}, got {size}")
+    h, w = x.shape[0] // size, x.shape[1] // size
+    return x[: h * size, : w * size].reshape(h, size, w, size).max(axis=(1, 3))

@@ -1,0 +1,57 @@
+import numpy as np
+
+from forge_utils.exercises import nb01
+from solutions import nb01 as answers
+
+
+def test_reference_answers_pass():
+    assert nb01.check_forward_chain(answers.forward_chain)
+    assert nb01.check_q_update(answers.q_update)
+
+
+def test_single_sweep_is_caught():
+    def one_sweep(facts, rules):
+        known = set(facts)
+        for rule in rules:
+            if all(p in known for p in rule.premises):
+                known.add(rule.conclusion)
+        return known
+
+    result = nb01.check_forward_chain(one_sweep)
+    assert not result and "sweep" in result.message
+
+
+def test_only_new_facts_is_caught():
+    result = nb01.check_forward_chain(lambda facts, rules: answers.forward_chain(facts, rules) - set(facts))
+    assert not result and "given facts" in result.message
+
+
+def test_any_premise_is_caught():
+    def any_premise(facts, rules):
+        known = set(facts)
+        for _ in rules:
+            for rule in rules:
+                if any(p in known for p in rule.premises):
+                    known.add(rule.conclusion)
+        return known
+
+    result = nb01.check_forward_chain(any_premise)
+    assert not result and "ALL" in result.message
+
+
+def test_q_update_ignoring_done_is_caught():
+    def no_done(q_sa, reward, next_q, done, alpha, gamma):
+        return q_sa + alpha * (reward + gamma * np.max(next_q) - q_sa)
+
+    result = nb01.check_q_update(no_done)
+    assert not result and "done=True" in result.message
+
+
+def test_q_update_with_mean_and_crash():
+    def mean_next(q_sa, reward, next_q, done, alpha, gamma):
+        return q_sa + alpha * (reward + (0 if done else gamma * np.mean(next_q)) - q_sa)
+
+    result = nb01.check_q_update(mean_next)
+    assert not result and "max" in result.message
+    result = nb01.check_q_update(lambda *args: 1 / 0)
+    assert not result and "ZeroDivisionError" in result.message
