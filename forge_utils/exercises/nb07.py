@@ -1,0 +1,73 @@
+"""Self-checks for notebook 07 (LSTM)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from forge_utils.exercises import Result, as_array, call_safely, compare_arrays, failed, passed, report
+
+
+def _reference(x_t, h, c, W, U, b, order="ifgo", tanh_c=True, additive=True):
+    z = x_t @ W.T + h @ U.T + b
+    blocks = dict(zip(order, z.chunk(4, dim=-1)))
+    i, f, g, o = torch.sigmoid(blocks["i"]), torch.sigmoid(blocks["f"]), torch.tanh(blocks["g"]), torch.sigmoid(blocks["o"])
+    c_new = f * c + i * g if additive else f * c * i * g
+    return o * (torch.tanh(c_new) if tanh_c else c_new), c_new
+
+
+def check_lstm_step(lstm_step: Callable) -> Result:
+    """``lstm_step(x_t (B, I), h_prev (B, H), c_prev (B, H), W (4H, I), U (4H, H), b (4H,))`` → ``(h_t, c_t)``."""
+    g = torch.Generator().manual_seed(0)
+    x_t, h, c = torch.randn(3, 4, generator=g), torch.randn(3, 5, generator=g), torch.randn(3, 5, generator=g)
+    W, U, b = torch.randn(20, 4, generator=g), torch.randn(20, 5, generator=g), torch.randn(20, generator=g)
+    what = "lstm_step(x_t (3, 4), h_prev (3, 5), c_prev (3, 5), W (20, 4), U (20, 5), b (20,))"
+    got, error = call_safely(lstm_step, x_t, h, c, W, U, b, what=what)
+    if error:
+        if "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
+            error += " — rows of x_t are samples: use x_t @ W.T and h_prev @ U.T"
+        return report(failed(error))
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return report(failed(f"{what} should return a pair (h_t, c_t), got {type(got).__name__}"))
+    h_want, c_want = _reference(x_t, h, c, W, U, b)
+    for name, value, want, index in (("c_t", got[1], c_want, 1), ("h_t", got[0], h_want, 0)):
+        result = compare_arrays(value, want, f"{name} from {what}", atol=1e-5)
+        if result:
+            continue
+        array = as_array(value, name)
+        if not isinstance(array, Result) and array.shape == tuple(want.shape):
+            wrong = {
+                "the gate order i, f, o, g (PyTorch stacks i, f, g, o)": _reference(x_t, h, c, W, U, b, order="ifog"),
+                "the gate order f, i, g, o (PyTorch stacks i, f, g, o)": _reference(x_t, h, c, W, U, b, order="figo"),
+                "h_t = o ⊙ c_t (missing the tanh on c_t)": _reference(x_t, h, c, W, U, b, tanh_c=False),
+                "a multiplicative cell update (c_t = f ⊙ c ⊙ i ⊙ g); it should be f ⊙ c + i ⊙ g": _reference(
+                    x_t, h, c, W, U, b, additive=False
+                ),
+            }
+            for label, pair in wrong.items():
+                if np.allclose(array, pair[index].numpy(), atol=1e-5):
+                    return report(failed(f"{name}: your result matches {label}"))
+        return report(result)
+    return report(passed("lstm_step matches nn.LSTM's equations (gates i, f, g, o; c_t = f⊙c + i⊙g; h_t = o⊙tanh(c_t))"))
+
+
+def check_remaining_memory(remaining_memory: Callable) -> Result:
+    """``remaining_memory(forget_bias, steps)`` → σ(forget_bias) ** steps."""
+    for bias, steps in ((5.0, 100), (1.0, 10), (0.0, 3), (2.0, 0)):
+        want = (1 / (1 + np.exp(-bias))) ** steps
+        got, error = call_safely(remaining_memory, bias, steps, what=f"remaining_memory({bias}, {steps})")
+        if error:
+            return report(failed(error))
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return report(failed(f"remaining_memory should return one number, got {type(got).__name__}"))
+        if not np.isclose(value, want, rtol=1e-6, atol=1e-12):
+            hint = ""
+            if np.isclose(value, bias**steps, rtol=1e-6):
+                hint = " — the gate's value is σ(bias), not the bias itself"
+            elif np.isclose(value, steps * want ** (1 / max(steps, 1)), rtol=1e-6):
+                hint = " — the forget gate multiplies the cell every step: a power, not a product with steps"
+            return report(failed(f"remaining_memory({bias}, {steps}) = {value:.4g}, expected {want:.4g}{hint}"))
+    return report(passed(f"remaining_memory is σ(b)^steps: with b = 5, about {(1 / (1 + np.exp(-5))) ** 100:.2f} is left after 100 steps"))

@@ -1,0 +1,335 @@
+"""Recurrent networks from scratch (notebooks 06 and 07).
+
+The RNN and LSTM cells written out as equations, unrolled over time, and checked equal to
+``nn.RNN`` / ``nn.LSTM`` with copied weights; a bidirectional wrapper; the long-range memory task
+of notebook 07; and the measurement of gradient norm against distance behind "vanishing gradients".
+
+    >>> rnn = RNN(input_size=8, hidden_size=16)
+    >>> outputs, h_last = rnn(torch.randn(2, 5, 8))         # (2, 5, 16), (2, 16)
+    >>> lstm = LSTM.from_torch(nn.LSTM(8, 16, batch_first=True))
+    >>> x, y = memory_task(batch_size=4, length=30)        # (4, 30, 5), (4,)
+    >>> norms = gradient_vs_distance(rnn, torch.randn(4, 50, 8))   # (50,), index = distance
+
+Shapes: B batch, T time steps, I input size, H hidden size. Inputs are batch first: ``(B, T, I)``.
+Weights use PyTorch's names and layout, gates stacked in the order i, f, g, o.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+
+ACTIVATIONS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+# ----------------------------------------------------------------------------- single steps
+
+
+def rnn_step(
+    x_t: torch.Tensor,
+    h: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_hh: torch.Tensor,
+    bias_ih: torch.Tensor,
+    bias_hh: torch.Tensor,
+    activation: str = "tanh",
+) -> torch.Tensor:
+    """One RNN step ``h_t = act(W x_t + U h_{t-1} + b)``.
+
+    x_t ``(B, I)``, h ``(B, H)``, weight_ih = W ``(H, I)``, weight_hh = U ``(H, H)``,
+    bias_ih and bias_hh ``(H,)`` (PyTorch keeps two biases; b is their sum). Returns ``(B, H)``.
+    """
+    return _activation(activation)(x_t @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh)
+
+
+def lstm_step(
+    x_t: torch.Tensor,
+    h: torch.Tensor,
+    c: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_hh: torch.Tensor,
+    bias_ih: torch.Tensor,
+    bias_hh: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+    """One LSTM step. Returns ``(h_t, c_t, gates)``, each state ``(B, H)``.
+
+    weight_ih ``(4H, I)``, weight_hh ``(4H, H)``, biases ``(4H,)``, rows stacked as PyTorch does:
+    input gate i, forget gate f, candidate g, output gate o.
+
+        i = σ(·), f = σ(·), g = tanh(·), o = σ(·)
+        c_t = f ⊙ c_{t-1} + i ⊙ g        (the additive "conveyor belt")
+        h_t = o ⊙ tanh(c_t)
+
+    ``gates`` maps ``"i" "f" "g" "o"`` to their ``(B, H)`` values.
+    """
+    z = x_t @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh  # (B, 4H)
+    zi, zf, zg, zo = z.chunk(4, dim=-1)
+    i, f, g, o = torch.sigmoid(zi), torch.sigmoid(zf), torch.tanh(zg), torch.sigmoid(zo)
+    c_new = f * c + i * g
+    h_new = o * torch.tanh(c_new)
+    return h_new, c_new, {"i": i, "f": f, "g": g, "o": o}
+
+
+# ----------------------------------------------------------------------------- unrolled layers
+
+
+class RNN(nn.Module):
+    """A one-layer, one-direction RNN unrolled in Python; equal to ``nn.RNN`` with the same weights.
+
+    ``activation`` is ``"tanh"`` (as ``nn.RNN``) or ``"sigmoid"`` (the lecture's variant; no
+    PyTorch counterpart). Parameters: weight_ih ``(H, I)``, weight_hh ``(H, H)``, bias_ih, bias_hh ``(H,)``,
+    initialised like PyTorch: uniform in ±1/√H.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, activation: str = "tanh") -> None:
+        super().__init__()
+        _activation(activation)
+        self.input_size, self.hidden_size, self.activation = input_size, hidden_size, activation
+        self.weight_ih = nn.Parameter(torch.empty(hidden_size, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(hidden_size, hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(hidden_size))
+        self.bias_hh = nn.Parameter(torch.empty(hidden_size))
+        bound = 1 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def states(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> list[torch.Tensor]:
+        """The T hidden states ``h_1 … h_T`` (each ``(B, H)``), still in the autograd graph."""
+        h = _check_inputs(x, self.input_size, h0, self.hidden_size)
+        out = []
+        for t in range(x.shape[1]):
+            h = rnn_step(x[:, t], h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.activation)
+            out.append(h)
+        return out
+
+    def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """x ``(B, T, I)``, optional h0 ``(B, H)`` → outputs ``(B, T, H)`` and the last state ``(B, H)``."""
+        hs = self.states(x, h0)
+        return torch.stack(hs, dim=1), hs[-1]
+
+    @classmethod
+    def from_torch(cls, module: nn.RNN) -> "RNN":
+        """A copy of a one-layer, one-direction ``nn.RNN`` (tanh) as this class."""
+        _check_torch_module(module, nn.RNN)
+        if module.nonlinearity != "tanh":
+            raise ValueError(f"only tanh nn.RNN can be copied, got nonlinearity={module.nonlinearity!r}")
+        return _copy_weights(cls(module.input_size, module.hidden_size), module)
+
+
+class LSTM(nn.Module):
+    """A one-layer, one-direction LSTM unrolled in Python; equal to ``nn.LSTM`` with the same weights.
+
+    Parameters: weight_ih ``(4H, I)``, weight_hh ``(4H, H)``, bias_ih, bias_hh ``(4H,)``
+    (gate blocks i, f, g, o), initialised like PyTorch: uniform in ±1/√H.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(4 * hidden_size))
+        self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size))
+        bound = 1 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def run(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor], dict[str, torch.Tensor]]:
+        """Unroll over x ``(B, T, I)`` from ``state = (h0, c0)`` (zeros if None).
+
+        Returns the lists of hidden states and cell states (T tensors ``(B, H)`` each, still in the
+        autograd graph) and the gates stacked over time: ``{"i", "f", "g", "o"}`` → ``(B, T, H)``.
+        """
+        h0, c0 = (None, None) if state is None else state
+        h = _check_inputs(x, self.input_size, h0, self.hidden_size)
+        c = _check_inputs(x, self.input_size, c0, self.hidden_size, what="c0")
+        hs, cs, gates = [], [], {k: [] for k in "ifgo"}
+        for t in range(x.shape[1]):
+            h, c, g = lstm_step(x[:, t], h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            hs.append(h)
+            cs.append(c)
+            for k in gates:
+                gates[k].append(g[k])
+        return hs, cs, {k: torch.stack(v, dim=1) for k, v in gates.items()}
+
+    def forward(
+        self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """x ``(B, T, I)`` → outputs ``(B, T, H)`` and ``(h_T, c_T)``, each ``(B, H)`` (as ``nn.LSTM``, batch first)."""
+        hs, cs, _ = self.run(x, state)
+        return torch.stack(hs, dim=1), (hs[-1], cs[-1])
+
+    @classmethod
+    def from_torch(cls, module: nn.LSTM) -> "LSTM":
+        """A copy of a one-layer, one-direction ``nn.LSTM`` as this class."""
+        _check_torch_module(module, nn.LSTM)
+        if module.proj_size:
+            raise ValueError("nn.LSTM with proj_size > 0 has no counterpart here; use proj_size=0")
+        return _copy_weights(cls(module.input_size, module.hidden_size), module)
+
+
+def init_gate_bias(lstm: nn.Module, forget: float, input: float | None = None) -> None:
+    """Set an LSTM's forget-gate bias to ``forget`` (and the input-gate bias to ``input``).
+
+    Works on this module's ``LSTM`` and on a one-layer ``nn.LSTM``. The value goes into bias_ih;
+    the same block of bias_hh is zeroed, so the gate's total bias is exactly the number given.
+    With bias b the forget gate starts at σ(b): b = 0 → 0.5, b = 1 → 0.73, b = 5 → 0.993.
+    """
+    suffix = "_l0" if isinstance(lstm, nn.LSTM) else ""
+    bias_ih, bias_hh = getattr(lstm, "bias_ih" + suffix, None), getattr(lstm, "bias_hh" + suffix, None)
+    if bias_ih is None or bias_hh is None or bias_ih.shape[0] % 4:
+        raise TypeError(f"init_gate_bias wants an LSTM with biases, got {type(lstm).__name__}")
+    hidden = bias_ih.shape[0] // 4
+    with torch.no_grad():
+        bias_ih[hidden : 2 * hidden] = forget
+        bias_hh[hidden : 2 * hidden] = 0.0
+        if input is not None:
+            bias_ih[:hidden] = input
+            bias_hh[:hidden] = 0.0
+
+
+def bidirectional(forward_rnn: RNN, backward_rnn: RNN, x: torch.Tensor) -> torch.Tensor:
+    """Bidirectional states: ``[h→_t ; h←_t]`` for every position, ``(B, T, 2H)``.
+
+    ``backward_rnn`` reads the sequence right to left; its outputs are flipped back so that
+    position t holds what it saw of x_t … x_T. Equal to ``nn.RNN(bidirectional=True)``.
+    """
+    forward_out, _ = forward_rnn(x)
+    backward_out, _ = backward_rnn(torch.flip(x, dims=[1]))
+    return torch.cat([forward_out, torch.flip(backward_out, dims=[1])], dim=-1)
+
+
+# ----------------------------------------------------------------------------- the memory task
+
+
+def memory_task(
+    batch_size: int,
+    length: int,
+    num_symbols: int = 4,
+    generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A long-range recall task: "what was the marked symbol, ``length - 1`` steps ago?".
+
+    Every step carries a random symbol (one-hot over ``num_symbols``) and a marker bit; only the
+    first step is marked. The target is the first symbol, to be read out after the last step.
+    All other steps are distractors from the *same* symbols, so a model cannot simply zero the
+    input weights of distractors: it has to store on the marker and then hold. Chance = 1/num_symbols.
+
+    Returns x ``(B, T, num_symbols + 1)`` float and y ``(B,)`` long (the first symbol's id).
+    Random numbers come from ``generator`` (CPU), so a seed gives the same data on every device.
+    """
+    if length < 1 or batch_size < 1 or num_symbols < 2:
+        raise ValueError(f"need batch_size >= 1, length >= 1, num_symbols >= 2; got {batch_size}, {length}, {num_symbols}")
+    symbols = torch.randint(0, num_symbols, (batch_size, length), generator=generator)
+    x = torch.zeros(batch_size, length, num_symbols + 1)
+    x[..., :num_symbols] = nn.functional.one_hot(symbols, num_symbols).float()
+    x[:, 0, num_symbols] = 1.0  # the marker: "remember this one"
+    return x.to(device), symbols[:, 0].to(device)
+
+
+# ----------------------------------------------------------------------------- gradients against distance
+
+
+def gradient_vs_distance(
+    model: RNN | LSTM, x: torch.Tensor, state: str = "h", seed: int = 0
+) -> torch.Tensor:
+    """Mean ‖∂L/∂s_t‖ over the batch, against the distance T−1−t to the last step. Returns ``(T,)``.
+
+    L = Σ_b ⟨v_b, h_T,b⟩ with random unit vectors v_b (a stand-in for any loss read at the last
+    step), s_t = h_t, or the cell state c_t of an LSTM with ``state="c"``. Index 0 is the last step
+    (distance 0), index d is d steps further back. x ``(B, T, I)``. Norms are taken in float64, so
+    gradients down to float32's smallest numbers (~1e-38) still give a norm instead of 0.
+    """
+    if state not in ("h", "c"):
+        raise ValueError(f"state must be 'h' or 'c', got {state!r}")
+    if isinstance(model, LSTM):
+        hs, cs, _ = model.run(x)
+        targets = hs if state == "h" else cs
+    elif isinstance(model, RNN):
+        if state == "c":
+            raise ValueError("a plain RNN has no cell state; use state='h'")
+        hs = targets = model.states(x)
+    else:
+        raise TypeError(f"gradient_vs_distance wants forge_utils.sequence.RNN or LSTM, got {type(model).__name__}")
+    generator = torch.Generator().manual_seed(seed)
+    v = torch.randn(hs[-1].shape, generator=generator).to(hs[-1].device)
+    v = v / v.norm(dim=-1, keepdim=True)
+    grads = torch.autograd.grad((hs[-1] * v).sum(), targets, allow_unused=True)
+    norms = [torch.zeros((), dtype=torch.float64) if g is None else g.detach().cpu().double().norm(dim=-1).mean() for g in grads]
+    return torch.stack(norms).flip(0).detach()
+
+
+def per_step_factor(norms: torch.Tensor, start: int = 1, stop: int | None = None, floor: float = 1e-30) -> float:
+    """Fit norms[d] ≈ C · r^d by least squares on log norms for d in [start, stop); return r.
+
+    r < 1: the gradient shrinks by that factor per step back in time (vanishing);
+    r > 1: it grows (exploding). Entries below ``floor`` (underflow to 0) are left out.
+    """
+    values = torch.as_tensor(norms, dtype=torch.float64).flatten()
+    d = torch.arange(len(values), dtype=torch.float64)
+    keep = (d >= start) & (values > floor)
+    if stop is not None:
+        keep &= d < stop
+    if int(keep.sum()) < 2:
+        raise ValueError("need at least two norms above the floor to fit a per-step factor; use a shorter range")
+    d, logs = d[keep], values[keep].log()
+    slope = ((d - d.mean()) * (logs - logs.mean())).sum() / ((d - d.mean()) ** 2).sum()
+    return float(slope.exp())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _activation(name: str):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+def _check_inputs(
+    x: torch.Tensor, input_size: int, h0: torch.Tensor | None, hidden_size: int, what: str = "h0"
+) -> torch.Tensor:
+    """Check x ``(B, T, I)`` and the initial state ``(B, H)``; return the state (zeros if None)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x should be a tensor of shape (batch, time, {input_size}), got {type(x).__name__}")
+    if x.dim() != 3:
+        hint = " (one sequence? add a batch dimension: x.unsqueeze(0))" if x.dim() == 2 else ""
+        raise ValueError(f"x should have shape (batch, time, {input_size}), got {tuple(x.shape)}{hint}")
+    if x.shape[2] != input_size:
+        raise ValueError(
+            f"x has {x.shape[2]} features per step but this layer was built with input_size={input_size}; "
+            "check the embedding size or build the layer with the right input_size"
+        )
+    if x.shape[1] == 0:
+        raise ValueError("x has no time steps (shape[1] == 0)")
+    if h0 is None:
+        return x.new_zeros(x.shape[0], hidden_size)
+    if tuple(h0.shape) != (x.shape[0], hidden_size):
+        raise ValueError(
+            f"{what} should have shape (batch, hidden) = ({x.shape[0]}, {hidden_size}), got {tuple(h0.shape)}"
+            + (" (nn.RNN's (layers, batch, hidden) layout? use h0[0])" if h0.dim() == 3 else "")
+        )
+    return h0
+
+
+def _check_torch_module(module: nn.Module, kind: type) -> None:
+    if not isinstance(module, kind):
+        raise TypeError(f"expected a torch {kind.__name__}, got {type(module).__name__}")
+    if module.num_layers != 1 or module.bidirectional or not module.bias:
+        raise ValueError(
+            f"only a one-layer, one-direction {kind.__name__} with biases can be copied "
+            f"(got num_layers={module.num_layers}, bidirectional={module.bidirectional}, bias={module.bias}); "
+            "for a bidirectional layer copy each direction into its own RNN and use bidirectional()"
+        )
+
+
+def _copy_weights(target: nn.Module, source: nn.Module) -> nn.Module:
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(target, name).copy_(getattr(source, name + "_l0"))
+    return target.to(source.weight_ih_l0.device)
+

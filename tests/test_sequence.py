@@ -1,0 +1,187 @@
+import pytest
+import torch
+import torch.nn as nn
+
+from forge_utils.sequence import (
+    LSTM,
+    RNN,
+    bidirectional,
+    gradient_vs_distance,
+    init_gate_bias,
+    lstm_step,
+    memory_task,
+    per_step_factor,
+    rnn_step,
+)
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+# ----------------------------------------------------------------------------- equal to torch
+
+
+def test_rnn_equals_nn_rnn_with_copied_weights():
+    torch_rnn = nn.RNN(6, 10, batch_first=True)
+    x, h0 = torch.randn(4, 7, 6), torch.randn(4, 10)
+    ours, h_last = RNN.from_torch(torch_rnn)(x, h0)
+    theirs, h_n = torch_rnn(x, h0[None])
+    assert ours.shape == (4, 7, 10)
+    assert torch.allclose(ours, theirs, atol=1e-6)
+    assert torch.allclose(h_last, h_n[0], atol=1e-6)
+
+
+def test_lstm_equals_nn_lstm_with_copied_weights():
+    torch_lstm = nn.LSTM(6, 10, batch_first=True)
+    x, h0, c0 = torch.randn(4, 7, 6), torch.randn(4, 10), torch.randn(4, 10)
+    ours, (h_T, c_T) = LSTM.from_torch(torch_lstm)(x, (h0, c0))
+    theirs, (h_n, c_n) = torch_lstm(x, (h0[None], c0[None]))
+    assert torch.allclose(ours, theirs, atol=1e-6)
+    assert torch.allclose(h_T, h_n[0], atol=1e-6) and torch.allclose(c_T, c_n[0], atol=1e-6)
+
+
+def test_lstm_run_returns_gates_in_range_and_states_in_graph():
+    lstm = LSTM(3, 5)
+    hs, cs, gates = lstm.run(torch.randn(2, 4, 3))
+    assert len(hs) == len(cs) == 4 and set(gates) == {"i", "f", "g", "o"}
+    assert all(g.shape == (2, 4, 5) for g in gates.values())
+    assert gates["f"].min() > 0 and gates["f"].max() < 1 and gates["g"].abs().max() < 1
+    grad = torch.autograd.grad(hs[-1].sum(), cs[0])[0]
+    assert grad.shape == (2, 5) and grad.abs().sum() > 0
+
+
+def test_bidirectional_equals_nn_rnn_bidirectional():
+    birnn = nn.RNN(6, 8, batch_first=True, bidirectional=True)
+    forward_rnn, backward_rnn = RNN(6, 8), RNN(6, 8)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(forward_rnn, name).copy_(getattr(birnn, f"{name}_l0"))
+            getattr(backward_rnn, name).copy_(getattr(birnn, f"{name}_l0_reverse"))
+    x = torch.randn(3, 5, 6)
+    assert torch.allclose(bidirectional(forward_rnn, backward_rnn, x), birnn(x)[0], atol=1e-6)
+
+
+def test_steps_match_the_equations():
+    x, h, c = torch.randn(2, 3), torch.randn(2, 4), torch.randn(2, 4)
+    W, U, b1, b2 = torch.randn(4, 3), torch.randn(4, 4), torch.randn(4), torch.randn(4)
+    assert torch.allclose(rnn_step(x, h, W, U, b1, b2), torch.tanh(x @ W.T + h @ U.T + b1 + b2))
+    assert torch.allclose(rnn_step(x, h, W, U, b1, b2, "sigmoid"), torch.sigmoid(x @ W.T + h @ U.T + b1 + b2))
+    W4, U4, b4, zero = torch.randn(16, 3), torch.randn(16, 4), torch.randn(16), torch.zeros(16)
+    h_new, c_new, gates = lstm_step(x, h, c, W4, U4, b4, zero)
+    assert torch.allclose(c_new, gates["f"] * c + gates["i"] * gates["g"])
+    assert torch.allclose(h_new, gates["o"] * torch.tanh(c_new))
+
+
+def test_init_gate_bias_sets_exact_totals():
+    for module in (nn.LSTM(3, 5), LSTM(3, 5)):
+        init_gate_bias(module, forget=5.0, input=-5.0)
+        bias_ih = module.bias_ih_l0 if isinstance(module, nn.LSTM) else module.bias_ih
+        bias_hh = module.bias_hh_l0 if isinstance(module, nn.LSTM) else module.bias_hh
+        total = (bias_ih + bias_hh).detach()
+        assert torch.allclose(total[5:10], torch.full((5,), 5.0))
+        assert torch.allclose(total[:5], torch.full((5,), -5.0))
+    with pytest.raises(TypeError, match="LSTM"):
+        init_gate_bias(nn.Linear(2, 2), forget=1.0)
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def test_wrong_input_shapes_say_what_to_do():
+    rnn, lstm = RNN(4, 6), LSTM(4, 6)
+    with pytest.raises(ValueError, match="add a batch dimension"):
+        rnn(torch.randn(5, 4))
+    with pytest.raises(ValueError, match="input_size=4"):
+        rnn(torch.randn(2, 5, 3))
+    with pytest.raises(ValueError, match=r"h0 should have shape \(batch, hidden\) = \(2, 6\).*h0\[0\]"):
+        rnn(torch.randn(2, 5, 4), torch.zeros(1, 2, 6))
+    with pytest.raises(ValueError, match="c0"):
+        lstm(torch.randn(2, 5, 4), (torch.zeros(2, 6), torch.zeros(3, 6)))
+    with pytest.raises(ValueError, match="no time steps"):
+        lstm(torch.randn(2, 0, 4))
+    with pytest.raises(TypeError, match="tensor"):
+        rnn([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="activation"):
+        RNN(4, 6, activation="relu")
+
+
+def test_from_torch_rejects_what_it_cannot_copy():
+    with pytest.raises(ValueError, match="bidirectional"):
+        RNN.from_torch(nn.RNN(3, 4, bidirectional=True))
+    with pytest.raises(ValueError, match="num_layers=2"):
+        LSTM.from_torch(nn.LSTM(3, 4, num_layers=2))
+    with pytest.raises(TypeError, match="LSTM"):
+        LSTM.from_torch(nn.RNN(3, 4))
+    with pytest.raises(ValueError, match="tanh"):
+        RNN.from_torch(nn.RNN(3, 4, nonlinearity="relu"))
+
+
+# ----------------------------------------------------------------------------- memory task
+
+
+def test_memory_task_shapes_marker_and_target():
+    x, y = memory_task(8, 12, num_symbols=4, generator=torch.Generator().manual_seed(0))
+    assert x.shape == (8, 12, 5) and y.shape == (8,) and y.dtype == torch.long
+    assert torch.equal(x[..., :4].sum(-1), torch.ones(8, 12))           # one symbol per step
+    assert torch.equal(x[:, 0, 4], torch.ones(8)) and x[:, 1:, 4].sum() == 0   # only the first step is marked
+    assert torch.equal(x[:, 0, :4].argmax(-1), y)                        # the target is the marked symbol
+
+
+def test_memory_task_is_reproducible_and_uses_the_same_symbols_as_distractors():
+    a = memory_task(64, 20, generator=torch.Generator().manual_seed(3))
+    b = memory_task(64, 20, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    distractors = a[0][:, 1:, :4].argmax(-1)
+    assert set(distractors.unique().tolist()) == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="length"):
+        memory_task(4, 0)
+
+
+# ----------------------------------------------------------------------------- gradient measurement
+
+
+def test_gradient_vs_distance_matches_the_chain_rule_for_a_linear_case():
+    # zero input, zero biases, U = 0.5·I: every state stays 0 where tanh' = 1, so each step
+    # back multiplies the gradient by exactly 0.5
+    rnn = RNN(2, 3)
+    with torch.no_grad():
+        rnn.weight_ih.zero_()
+        rnn.bias_ih.zero_()
+        rnn.bias_hh.zero_()
+        rnn.weight_hh.copy_(0.5 * torch.eye(3))
+    norms = gradient_vs_distance(rnn, torch.zeros(4, 10, 2))
+    assert norms.shape == (10,)
+    assert torch.allclose(norms, 0.5 ** torch.arange(10, dtype=torch.float64), rtol=1e-5)
+    assert per_step_factor(norms) == pytest.approx(0.5, rel=1e-6)
+
+
+def test_gradient_vs_distance_lstm_cell_follows_the_forget_gate():
+    lstm = LSTM(5, 16)
+    init_gate_bias(lstm, forget=5.0, input=-5.0)
+    x, _ = memory_task(8, 60, generator=torch.Generator().manual_seed(0))
+    factor = per_step_factor(gradient_vs_distance(lstm, x, state="c"), 1, 50)
+    assert factor == pytest.approx(torch.sigmoid(torch.tensor(5.0)).item(), abs=0.01)
+    rnn_factor = per_step_factor(gradient_vs_distance(RNN(5, 16), x), 1, 50)
+    assert rnn_factor < 0.8
+
+
+def test_gradient_vs_distance_bad_arguments():
+    with pytest.raises(ValueError, match="no cell state"):
+        gradient_vs_distance(RNN(2, 3), torch.zeros(1, 4, 2), state="c")
+    with pytest.raises(ValueError, match="'h' or 'c'"):
+        gradient_vs_distance(LSTM(2, 3), torch.zeros(1, 4, 2), state="x")
+    with pytest.raises(TypeError, match="RNN or LSTM"):
+        gradient_vs_distance(nn.RNN(2, 3), torch.zeros(1, 4, 2))
+    with pytest.raises(ValueError, match="at least two"):
+        per_step_factor(torch.tensor([1.0, 0.0, 0.0]))
+
+
+def test_per_step_factor_fits_growth_and_ignores_underflow():
+    d = torch.arange(20, dtype=torch.float64)
+    assert per_step_factor(3 * 1.2**d) == pytest.approx(1.2)
+    decayed = 0.1**d
+    decayed[15:] = 0.0  # underflow
+    assert per_step_factor(decayed) == pytest.approx(0.1)
+
