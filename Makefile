@@ -24,8 +24,11 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt py
 	$(BIN)/python tools/bootstrap.py
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told (containers, some cloud shells).
+AS_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/python -m jupyter lab notebooks/00_setup_and_tour.ipynb
+	$(BIN)/python -m jupyter lab $(AS_ROOT) notebooks/00_setup_and_tour.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
