@@ -1,0 +1,36 @@
+import numpy as np
+
+from forge_utils.exercises import nb00
+from solutions import nb00 as answers
+
+
+def test_reference_answer_passes():
+    assert nb00.check_softmax(answers.softmax)
+
+
+def test_ignoring_the_temperature_is_named():
+    def plain(scores, temperature):
+        z = np.exp(scores - scores.max())
+        return z / z.sum()
+
+    result = nb00.check_softmax(plain)
+    assert not result and "temperature is ignored" in result.message
+
+
+def test_multiplying_by_the_temperature_is_named():
+    def times(scores, temperature):
+        z = np.exp(scores * temperature - (scores * temperature).max())
+        return z / z.sum()
+
+    result = nb00.check_softmax(times)
+    assert not result and "multiplied" in result.message
+
+
+def test_overflow_is_explained():
+    def naive(scores, temperature):
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.exp(scores / temperature)
+            return z / z.sum()
+
+    result = nb00.check_softmax(naive)
+    assert not result and "Subtract the largest score" in result.message
