@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from forge_utils import data

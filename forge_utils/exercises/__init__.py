@@ -86,3 +86,14 @@ def call_safely(function: Callable, *args, what: str) -> tuple[object, str | Non
         return None, f"{what} raised NotImplementedError: replace `raise NotImplementedError` with your code"
     except Exception as err:  # the student's code may raise anything
         return None, f"{what} raised {type(err).__name__}: {err}"
+
+
+def call_for_number(function: Callable, *args, what: str) -> tuple[float | None, str | None]:
+    """``call_safely`` for answers that must be one number → ``(float, None)`` or ``(None, message)``."""
+    got, error = call_safely(function, *args, what=what)
+    if error:
+        return None, error
+    try:
+        return float(got), None
+    except (TypeError, ValueError):
+        return None, f"{what} should return one number, got {type(got).__name__} {got!r}"

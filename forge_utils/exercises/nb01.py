@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forge_utils.exercises import Result, call_safely, failed, passed, report
+from forge_utils.exercises import Result, call_for_number, call_safely, failed, passed, report
 from forge_utils.paradigms import ANIMAL_RULES
 from forge_utils.paradigms import forward_chain as _reference_chain
 
@@ -54,13 +54,9 @@ def check_q_update(q_update: Callable) -> Result:
     for q_sa, reward, next_q, done, alpha, gamma in cases:
         args = (q_sa, reward, next_q.copy(), done, alpha, gamma)
         what = f"q_update(q_sa={q_sa}, reward={reward}, next_q={next_q.tolist()}, done={done}, alpha={alpha}, gamma={gamma})"
-        got, error = call_safely(q_update, *args, what=what)
+        value, error = call_for_number(q_update, *args, what=what)
         if error:
             return report(failed(error))
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return report(failed(f"{what} should return one number, got {type(got).__name__}"))
         target = reward + (0.0 if done else gamma * next_q.max())
         want = q_sa + alpha * (target - q_sa)
         if np.isclose(value, want, atol=1e-9):

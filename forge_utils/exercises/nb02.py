@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forge_utils.exercises import Result, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
 def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
@@ -22,13 +22,9 @@ def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
 def check_cosine(cosine: Callable) -> Result:
     """``cosine(a, b)`` must return cos θ = a·b / (‖a‖‖b‖) for 1-D vectors."""
     for a, b, want in _cosine_cases():
-        got, error = call_safely(cosine, a, b, what=f"cosine({a.tolist()}, {b.tolist()})")
+        value, error = call_for_number(cosine, a, b, what=f"cosine({a.tolist()}, {b.tolist()})")
         if error:
             return report(failed(error))
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return report(failed(f"cosine should return one number, got {type(got).__name__} {got!r}"))
         if not np.isclose(value, want, atol=1e-6):
             hint = ""
             if np.isclose(value, float(a @ b)):

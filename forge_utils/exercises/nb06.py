@@ -6,7 +6,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from forge_utils.exercises import Result, as_array, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, as_array, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
 def _rnn_case(seed: int = 0):
@@ -58,13 +58,9 @@ def check_decay_factor(decay_factor: Callable) -> Result:
         if want is None:  # noisy: the least-squares answer
             slope = np.polyfit(d, np.log(norms), 1)[0]
             want = float(np.exp(slope))
-        got, error = call_safely(decay_factor, norms.copy(), what=f"decay_factor(norms of length {len(norms)})")
+        value, error = call_for_number(decay_factor, norms.copy(), what=f"decay_factor(norms of length {len(norms)})")
         if error:
             return report(failed(error))
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return report(failed(f"decay_factor should return one number, got {type(got).__name__}"))
         if not np.isclose(value, want, rtol=1e-3):
             hint = ""
             if np.isclose(value, np.log(want), rtol=1e-3):

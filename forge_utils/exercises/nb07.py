@@ -6,7 +6,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from forge_utils.exercises import Result, as_array, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, as_array, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
 def _reference(x_t, h, c, W, U, b, order="ifgo", tanh_c=True, additive=True):
@@ -56,13 +56,9 @@ def check_remaining_memory(remaining_memory: Callable) -> Result:
     """``remaining_memory(forget_bias, steps)`` → σ(forget_bias) ** steps."""
     for bias, steps in ((5.0, 100), (1.0, 10), (0.0, 3), (2.0, 0)):
         want = (1 / (1 + np.exp(-bias))) ** steps
-        got, error = call_safely(remaining_memory, bias, steps, what=f"remaining_memory({bias}, {steps})")
+        value, error = call_for_number(remaining_memory, bias, steps, what=f"remaining_memory({bias}, {steps})")
         if error:
             return report(failed(error))
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return report(failed(f"remaining_memory should return one number, got {type(got).__name__}"))
         if not np.isclose(value, want, rtol=1e-6, atol=1e-12):
             hint = ""
             if np.isclose(value, bias**steps, rtol=1e-6):

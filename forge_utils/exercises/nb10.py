@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import torch
 
-from forge_utils.exercises import Result, call_safely, failed, passed, report
+from forge_utils.exercises import Result, call_for_number, call_safely, failed, passed, report
 
 IGNORE = -100
 
@@ -65,13 +65,9 @@ def check_masked_accuracy(masked_accuracy: Callable) -> Result:
     logits[0, 0, 3] = logits[0, 3, 5] = logits[1, 1, 2] = 1.0  # right, wrong, right
     logits[0, 1, 0] = logits[0, 2, 0] = logits[1, 0, 0] = logits[1, 2, 0] = logits[1, 3, 0] = 1.0
     what = "masked_accuracy(logits (2, 4, 6), labels with 3 selected positions)"
-    got, error = call_safely(masked_accuracy, logits.clone(), labels.clone(), what=what)
+    value, error = call_for_number(masked_accuracy, logits.clone(), labels.clone(), what=what)
     if error:
         return report(failed(error))
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return report(failed(f"{what} should return one number, got {type(got).__name__}"))
     if abs(value - 2 / 3) < 1e-6:
         return report(passed("accuracy counts only the selected (labels != -100) positions: 2 of 3 right"))
     if abs(value - 2 / 8) < 1e-6:
