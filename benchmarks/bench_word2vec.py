@@ -9,22 +9,23 @@ or better Spearman; on CUDA, faster than gensim.
     .venv/bin/python benchmarks/bench_word2vec.py                 # 2 threads, 3 seeds, CPU
     .venv/bin/python benchmarks/bench_word2vec.py --device cuda   # the course's trainer on the GPU
 
-Takes a few minutes on 2 cores. ``OMP_WAIT_POLICY=PASSIVE`` is set (unless already set) before
-torch is imported: with the default busy-waiting OpenMP threads, a CPU shared with other work
-makes torch's small batched ops many times slower, which measures the machine, not the code.
+Takes a few minutes on 2 cores. Every training run is a fresh Python process, so that neither
+trainer shares the CPU with the other's idle threads (torch's OpenMP threads keep spinning for a
+while after each op and slowed gensim's workers by ≈ 30 % when both ran in one process). On a CPU
+shared with other work, set ``OMP_WAIT_POLICY=PASSIVE``: busy-waiting threads then make torch's
+small batched ops many times slower, which measures the machine, not the code.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,6 +37,7 @@ from forge_utils.data import gensim_path  # noqa: E402
 from forge_utils.embeddings import WordVectors, encode_corpus, train_sgns  # noqa: E402
 from forge_utils.text import Vocab  # noqa: E402
 
+MODELS = ("course SGNS (torch)", "gensim sg=1", "gensim sg=0")
 WIKI = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 
 
@@ -53,9 +55,13 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=50)
     parser.add_argument("--window", type=int, default=5)
     parser.add_argument("--negative", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--batch-size", type=int, default=4096)  # as notebook 03
     parser.add_argument("--device", default="cpu", help="device of the course's trainer (cpu, cuda, mps)")
+    parser.add_argument("--only", choices=MODELS, help=argparse.SUPPRESS)  # one run, in a child process
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.only is None:
+        return compare(args)
 
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -65,9 +71,6 @@ def main() -> None:
     wordsim = str(gensim_path("wordsim353.tsv"))
     print(f"corpus: {len(corpus):,} tokens in {len(sentences)} chunks, V = {len(vocab):,}; "
           f"dim {args.dim}, window {args.window}, negative {args.negative}, epochs {args.epochs}, sample 1e-3")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
-          f"load average {os.getloadavg()[0]:.1f} at start; torch threads / gensim workers: {args.threads}; "
-          f"course trainer on {device.type}; OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
 
     def run_course(seed: int) -> tuple[float, float, float]:
         if device.type == "cuda":
@@ -90,15 +93,38 @@ def main() -> None:
         assert len(model.wv) == len(vocab), "gensim and the course built different vocabularies"
         return seconds, float(model.wv.evaluate_word_pairs(wordsim)[1].statistic), cpu
 
-    rows: dict[str, list[tuple[float, float, float]]] = {"course SGNS (torch)": [], "gensim sg=1": [], "gensim sg=0": []}
+    if args.only == MODELS[0]:
+        result = run_course(args.seed)
+    else:
+        result = run_gensim(args.seed, sg=int(args.only[-1]))
+    print("FORGE_RESULT " + json.dumps(result))
+
+
+def run_child(args: argparse.Namespace, name: str, seed: int) -> tuple[float, float, float]:
+    """Run one training in a fresh process → (wall seconds, Spearman, CPU seconds)."""
+    flags = ["--threads", str(args.threads), "--epochs", str(args.epochs), "--dim", str(args.dim),
+             "--window", str(args.window), "--negative", str(args.negative), "--batch-size", str(args.batch_size),
+             "--device", args.device, "--only", name, "--seed", str(seed)]
+    out = subprocess.run([sys.executable, __file__, *flags], capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("FORGE_RESULT "))
+    if seed == args.seeds[0] and name == MODELS[0]:
+        print(next(line for line in out.splitlines() if line.startswith("corpus:")))
+    return tuple(json.loads(line.split(" ", 1)[1]))
+
+
+def compare(args: argparse.Namespace) -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at start; torch threads / gensim workers: {args.threads}; "
+          f"course trainer on {args.device}; batch {args.batch_size}; "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}; each run in its own process")
+    rows: dict[str, list[tuple[float, float, float]]] = {name: [] for name in MODELS}
     for k, seed in enumerate(args.seeds):
         # alternate the order so that changing load on a shared machine hits both alike
-        runs = [("course SGNS (torch)", lambda: run_course(seed)), ("gensim sg=1", lambda: run_gensim(seed, 1))]
-        for name, run in runs if k % 2 == 0 else runs[::-1]:
-            rows[name].append(run())
+        order = MODELS[:2] if k % 2 == 0 else MODELS[1::-1]
+        for name in (*order, MODELS[2]):
+            rows[name].append(run_child(args, name, seed))
             wall, rho, cpu = rows[name][-1]
             print(f"  seed {seed} {name:<20} {wall:6.1f} s wall {cpu:6.1f} s CPU  Spearman {rho:.3f}", flush=True)
-        rows["gensim sg=0"].append(run_gensim(seed, 0))
 
     wall_ref = statistics.median(r[0] for r in rows["gensim sg=1"])
     cpu_ref = statistics.median(r[2] for r in rows["gensim sg=1"])
