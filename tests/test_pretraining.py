@@ -70,15 +70,6 @@ def test_unigram_scores():
         pt.unigram_distribution(torch.zeros(2, 2, dtype=torch.long), 8)
 
 
-@pytest.fixture
-def one_thread():
-    # tiny tensors: thread synchronisation costs more than it saves (and a lot on a busy machine)
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _encoder(vocab_size=30):
     torch.manual_seed(0)
     return TransformerEncoderModel(vocab_size, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=12)

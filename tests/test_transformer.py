@@ -209,15 +209,6 @@ def test_greedy_decode_bad_input(src, match):
         greedy_decode(_tiny_model(), src, bos_id=2, eos_id=3)
 
 
-@pytest.fixture
-def one_thread():
-    # tiny tensors: thread synchronisation costs more than it saves (and a lot on a busy machine)
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_training_translates_held_out_toy_sentences(one_thread):
     train, test = load_zh_en_toy("train"), load_zh_en_toy("test")
     sv = Vocab.build([z for z, _ in train], unknown="error")
