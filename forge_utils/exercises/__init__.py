@@ -97,3 +97,14 @@ def call_for_number(function: Callable, *args, what: str) -> tuple[float | None,
         return float(got), None
     except (TypeError, ValueError):
         return None, f"{what} should return one number, got {type(got).__name__} {got!r}"
+
+
+def call_for_array(function: Callable, *args, what: str) -> tuple[np.ndarray | None, str | None]:
+    """``call_safely`` for answers that must be numbers → ``(float array, None)`` or ``(None, message)``."""
+    got, error = call_safely(function, *args, what=what)
+    if error:
+        return None, error
+    values = as_array(got, what)
+    if isinstance(values, Result):
+        return None, values.message
+    return values, None

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from forge_utils.exercises import Result, as_array, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, as_array, call_for_array, call_safely, compare_arrays, failed, passed, report
 
 
 def _gradient_cases() -> list[tuple[torch.Tensor, torch.Tensor, int]]:
@@ -79,12 +79,9 @@ def check_negative_sampling_loss(loss_fn: Callable) -> Result:
     """``loss_fn(v_c (d,), u_o (d,), u_neg (K, d))`` must return −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c)."""
     for v_c, u_o, u_neg in _loss_cases():
         what = f"loss_fn(v_c {tuple(v_c.shape)}, u_o {tuple(u_o.shape)}, u_neg {tuple(u_neg.shape)})"
-        got, error = call_safely(loss_fn, v_c.clone(), u_o.clone(), u_neg.clone(), what=what)
+        values, error = call_for_array(loss_fn, v_c.clone(), u_o.clone(), u_neg.clone(), what=what)
         if error:
             return report(failed(error))
-        values = as_array(got, what)
-        if isinstance(values, Result):
-            return report(values)
         if values.size != 1:
             return report(failed(f"{what} should return one number (a scalar), got shape {values.shape}"))
         value, want = float(values.reshape(-1)[0]), _reference_loss(v_c, u_o, u_neg)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forge_utils.exercises import Result, as_array, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, call_for_array, compare_arrays, failed, passed, report
 
 
 def _pe(max_len: int, d_model: int, swap: bool = False, exponent: str = "2i") -> np.ndarray:
@@ -34,12 +34,9 @@ def check_positional_encoding(positional_encoding: Callable) -> Result:
     """``positional_encoding(max_len, d_model)`` must return the paper's sinusoidal PE, shape (max_len, d_model)."""
     for max_len, d_model in ((12, 8), (5, 16)):
         what = f"positional_encoding({max_len}, {d_model})"
-        got, error = call_safely(positional_encoding, max_len, d_model, what=what)
+        values, error = call_for_array(positional_encoding, max_len, d_model, what=what)
         if error:
             return report(failed(error))
-        values = as_array(got, what)
-        if isinstance(values, Result):
-            return report(values)
         want = _pe(max_len, d_model)
         if values.shape == want.T.shape and values.shape != want.shape:
             return report(failed(f"{what} has shape {values.shape}: transposed — one row per position, (max_len, d_model)"))
@@ -65,12 +62,9 @@ def check_shift_matrix(shift_matrix: Callable) -> Result:
     pe = _pe(max_len, d_model)
     for k in (1, 3, 10):
         what = f"shift_matrix({k}, {d_model})"
-        got, error = call_safely(shift_matrix, k, d_model, what=what)
+        m, error = call_for_array(shift_matrix, k, d_model, what=what)
         if error:
             return report(failed(error))
-        m = as_array(got, what)
-        if isinstance(m, Result):
-            return report(m)
         if m.shape != (d_model, d_model):
             return report(failed(f"{what} has shape {m.shape}, expected ({d_model}, {d_model})"))
         predicted = pe[:-k] @ m.T  # row pos: M_k @ PE[pos]
