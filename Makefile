@@ -1,7 +1,8 @@
 # Forge · 从独热编码到 Transformer
 #   make lab      create .venv if missing, install everything, open JupyterLab at notebook 00
 #   make test     unit tests + every notebook through nbval (what CI runs)
-#   make course   execute every notebook on a fresh kernel: time and peak memory table + HTML in build/
+#   make course   execute every notebook on a fresh kernel: time, peak memory and recorded figures in
+#                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
 #   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop
 #   make e2e      the widgets in a real browser (headless Chromium + JupyterLab); also part of make test
@@ -34,7 +35,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 course: $(STAMP)
-	$(BIN)/python tools/run_notebooks.py --html build
+	$(BIN)/python tools/run_notebooks.py --html build --json build/course.json
+	$(BIN)/python tools/course_tables.py build/course.json README.md
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/sync_badges.py

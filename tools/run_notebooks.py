@@ -33,7 +33,10 @@ PEAK_CELL = (
     "except ImportError:  # Windows\n"
     "    import psutil as _p\n"
     "    _peak = _p.Process().memory_info().peak_wset / 2**20\n"
-    "print('FORGE_PEAK_MB', round(_peak, 1))"
+    "print('FORGE_PEAK_MB', round(_peak, 1))\n"
+    "if 'forge_utils.report' in _s.modules:\n"
+    "    import json as _j\n"
+    "    print('FORGE_METRICS', _j.dumps(_s.modules['forge_utils.report'].recorded()))"
 )
 KEEP_NB_METADATA = ("kernelspec", "language_info", "widgets")
 
@@ -52,8 +55,9 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, float, float]:
-    """Run ``path`` top to bottom on a fresh kernel → (executed notebook, seconds, peak MB)."""
+def execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, float, float, dict[str, float]]:
+    """Run ``path`` top to bottom on a fresh kernel → (executed notebook, seconds, peak MB, the
+    figures it recorded with ``forge_utils.report.record``)."""
     nb = nbformat.read(path, as_version=4)
     probe = nbformat.v4.new_code_cell(PEAK_CELL)
     nb.cells.append(probe)
@@ -69,8 +73,10 @@ def execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, float, flo
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     match = re.search(r"FORGE_PEAK_MB ([\d.]+)", text)
+    metrics = re.search(r"FORGE_METRICS (.*)", text)
     nb.cells.pop()
-    return clean(nb), seconds, float(match.group(1)) if match else float("nan")
+    peak = float(match.group(1)) if match else float("nan")
+    return clean(nb), seconds, peak, json.loads(metrics.group(1)) if metrics else {}
 
 
 def render_html(nb: nbformat.NotebookNode, out: Path) -> None:
@@ -107,6 +113,25 @@ def write_index(rows: list[dict], out_dir: Path) -> None:
     (out_dir / "index.html").write_text("\n".join(lines), encoding="utf-8")
 
 
+def write_course_json(rows: list[dict], out: Path) -> None:
+    """``{"notebooks": {"02": {"seconds", "peak_mb", "metrics"}, ...}}``, keyed by the two-digit number.
+
+    Entries of notebooks not in ``rows`` are kept, so one notebook can be re-run on its own."""
+    course = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {"notebooks": {}}
+    for r in rows:
+        if r["status"].startswith("FAILED"):
+            continue
+        course["notebooks"][r["name"][:2]] = {
+            "title": r["title"],
+            "seconds": round(r["seconds"], 1),
+            "peak_mb": int(round(r["peak_mb"])),
+            "metrics": r.get("metrics", {}),
+        }
+    course["notebooks"] = dict(sorted(course["notebooks"].items()))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(course, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -115,7 +140,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=300, help="per-cell timeout in seconds")
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--max-mb", type=float, default=1536.0)
-    parser.add_argument("--json", type=Path, help="also write the table as JSON")
+    parser.add_argument("--json", type=Path, help="also write times, memory and recorded figures to this JSON "
+                        "file (make course: build/course.json); notebooks not run keep their entries")
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.html:
@@ -126,7 +152,7 @@ def main() -> int:
         path = path.resolve()
         row = {"name": path.name, "title": "", "seconds": float("nan"), "peak_mb": float("nan"), "status": "ok"}
         try:
-            nb, row["seconds"], row["peak_mb"] = execute(path, args.timeout)
+            nb, row["seconds"], row["peak_mb"], row["metrics"] = execute(path, args.timeout)
             row["title"] = title_of(nb)
             if args.inplace:
                 nbformat.write(nb, path)
@@ -150,7 +176,8 @@ def main() -> int:
         write_index(rows, args.html)
         print(f"HTML: {args.html / 'index.html'}")
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+        write_course_json(rows, args.json)
+        print(f"figures: {args.json}")
     return 1 if failed else 0
 
 

@@ -1,0 +1,322 @@
+"""The language-modelling thread (文字接龙): one vocabulary, one test set, one metric for every model.
+
+Every language model of the course (02's unigram and bigram, 06's RNN, 07's LSTM, 11's GPT) reads
+People's Daily as one stream of characters, lines joined by ``"\\n"``, over the same character
+vocabulary, and is scored by **bits per character on the test split**:
+
+    bpc = − (1/N) Σ_i log2 p(c_i | c_<i)            (= log2 of the per-character perplexity)
+
+Neural models see at most ``CONTEXT`` characters of history: the test stream is cut into windows of
+``CONTEXT + 1`` characters that overlap by one, and every character but the first is predicted exactly
+once (``evaluation_windows``). The n-gram models are scored on exactly the same characters.
+
+    >>> vocab = CharVocab.build(load_peoples_daily("train", "char"), size=1000)
+    >>> test = vocab.encode_lines(load_peoples_daily("test", "char"))            # (N,) int64
+    >>> bigram = BigramLM.fit(vocab.encode_lines(train_lines), len(vocab)).tune(val)
+    >>> bigram.bpc(test)
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+UNK_CHAR, LINE_END = "<unk>", "\n"
+CONTEXT = 64  # the longest history any model of the thread is given, in characters
+VOCAB_SIZE = 1000  # the thread's shared vocabulary: the 1,000 most frequent training characters (with <unk>, \n)
+
+
+class CharVocab:
+    """Characters ↔ ids: ``<unk>`` is id 0, the line end ``"\\n"`` id 1, then characters by frequency."""
+
+    def __init__(self, chars: Sequence[str]) -> None:
+        self.itos: list[str] = [UNK_CHAR, LINE_END] + [c for c in chars if c not in (UNK_CHAR, LINE_END)]
+        self.stoi: dict[str, int] = {c: i for i, c in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            raise ValueError("CharVocab got a repeated character")
+
+    @classmethod
+    def build(cls, lines: Iterable[Sequence[str]], size: int = VOCAB_SIZE) -> "CharVocab":
+        """The ``size − 2`` most frequent characters of ``lines`` (ties: first seen first), plus ``<unk>``, ``\\n``."""
+        if size < 3:
+            raise ValueError(f"size must be at least 3 (<unk>, line end and one character), got {size}")
+        counts: Counter[str] = Counter()
+        for line in lines:
+            counts.update(line)
+        return cls([c for c, _ in counts.most_common(size - 2)])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode_lines(self, lines: Iterable[Sequence[str]]) -> torch.Tensor:
+        """Lines of characters → one stream of ids (N,), every line followed by the line end."""
+        unk, end = self.stoi[UNK_CHAR], self.stoi[LINE_END]
+        ids: list[int] = []
+        for line in lines:
+            ids.extend(self.stoi.get(c, unk) for c in line)
+            ids.append(end)
+        return torch.tensor(ids, dtype=torch.long)
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Ids → text; ``<unk>`` shows as □."""
+        return "".join("□" if i == 0 else self.itos[i] for i in (int(i) for i in ids))
+
+    def coverage(self, lines: Iterable[Sequence[str]]) -> float:
+        """Share of the characters of ``lines`` that are in the vocabulary (not ``<unk>``)."""
+        total = known = 0
+        for line in lines:
+            total += len(line)
+            known += sum(c in self.stoi for c in line)
+        return known / max(total, 1)
+
+
+# --- the metric ------------------------------------------------------------------------------------
+
+
+def bits_per_char(total_nats: float, n_chars: int) -> float:
+    """Total negative log-likelihood in nats over ``n_chars`` characters → bits per character."""
+    if n_chars <= 0:
+        raise ValueError("n_chars must be positive")
+    return total_nats / n_chars / math.log(2)
+
+
+def perplexity_to_bpc(perplexity: float, tokens_per_char: float = 1.0) -> float:
+    """A per-token perplexity → bits per character: log2(ppl) × tokens per character.
+
+    A word model with perplexity 300 on text of 1.6 characters per word spends
+    log2(300) / 1.6 ≈ 5.1 bits per character.
+    """
+    return math.log2(perplexity) * tokens_per_char
+
+
+def evaluation_windows(stream: torch.Tensor, context: int = CONTEXT) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cut a stream (N,) into inputs and targets (W, context): window w reads
+    ``stream[w·context : (w+1)·context]`` and predicts the same positions shifted by one.
+    The tail that does not fill a window is dropped, so every model is scored on the same
+    ``W · context`` characters: ``stream[1 : 1 + W·context]``."""
+    n_windows = (len(stream) - 1) // context
+    if n_windows < 1:
+        raise ValueError(f"stream of {len(stream)} ids is shorter than one window of {context + 1}")
+    used = stream[: n_windows * context + 1]
+    return used[:-1].view(n_windows, context), used[1:].view(n_windows, context)
+
+
+@torch.no_grad()
+def evaluate_bpc(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    stream: torch.Tensor,
+    context: int = CONTEXT,
+    batch_size: int = 256,
+    device: torch.device | str = "cpu",
+) -> float:
+    """Test bits per character of a neural model: ``model(ids (B, T)) → logits (B, T, V)``."""
+    was_training = getattr(model, "training", False)
+    if was_training:
+        model.eval()  # type: ignore[union-attr]
+    inputs, targets = evaluation_windows(stream, context)
+    total = 0.0
+    for start in range(0, len(inputs), batch_size):
+        x = inputs[start : start + batch_size].to(device)
+        y = targets[start : start + batch_size].to(device)
+        logits = model(x)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
+    if was_training:
+        model.train()  # type: ignore[union-attr]
+    return bits_per_char(total, targets.numel())
+
+
+# --- counting models (chapter 02) ------------------------------------------------------------------
+
+
+def unigram_probs(stream: torch.Tensor, vocab_size: int, add: float = 1.0) -> np.ndarray:
+    """Add-``add`` smoothed character frequencies (V,) of a training stream."""
+    counts = np.bincount(stream.numpy(), minlength=vocab_size).astype(np.float64) + add
+    return counts / counts.sum()
+
+
+class BigramLM:
+    """Interpolated bigram: p(c | b) = λ · count(b, c) / count(b) + (1 − λ) · p_unigram(c).
+
+    With λ = 1 it is the unsmoothed maximum-likelihood bigram, which gives probability 0 (infinite
+    bits) to every pair never seen in training. λ is chosen on the validation split by ``tune``.
+    """
+
+    def __init__(self, pair_counts: np.ndarray, unigram: np.ndarray, lam: float = 0.9) -> None:
+        self.pair_counts = pair_counts  # (V, V): pair_counts[b, c] = how often c followed b
+        self.row_totals = pair_counts.sum(axis=1)  # (V,)
+        self.unigram = unigram  # (V,)
+        self.lam = lam
+
+    @classmethod
+    def fit(cls, stream: torch.Tensor, vocab_size: int, lam: float = 0.9) -> "BigramLM":
+        ids = stream.numpy()
+        pairs = np.bincount(ids[:-1] * vocab_size + ids[1:], minlength=vocab_size * vocab_size)
+        return cls(pairs.reshape(vocab_size, vocab_size).astype(np.float64), unigram_probs(stream, vocab_size), lam)
+
+    def probs(self, previous: np.ndarray, current: np.ndarray) -> np.ndarray:
+        """p(current | previous) for arrays of ids (N,) → (N,)."""
+        totals = self.row_totals[previous]
+        seen = np.divide(self.pair_counts[previous, current], totals, out=np.zeros(len(previous)), where=totals > 0)
+        lam = np.where(totals > 0, self.lam, 0.0)  # a never-seen previous character: unigram alone
+        return lam * seen + (1 - lam) * self.unigram[current]
+
+    def bpc(self, stream: torch.Tensor, context: int = CONTEXT) -> float:
+        """Bits per character on exactly the characters ``evaluate_bpc`` scores (``evaluation_windows``)."""
+        inputs, targets = evaluation_windows(stream, context)
+        p = self.probs(inputs.reshape(-1).numpy(), targets.reshape(-1).numpy())
+        with np.errstate(divide="ignore"):
+            return float(-np.log2(p).mean())
+
+    def tune(self, val_stream: torch.Tensor, grid: Sequence[float] = tuple(np.linspace(0.05, 0.95, 19))) -> "BigramLM":
+        """Set λ to the grid value with the lowest validation bits per character; returns self."""
+        scores = {}
+        for lam in grid:
+            self.lam = float(lam)
+            scores[float(lam)] = self.bpc(val_stream)
+        self.lam = min(scores, key=scores.__getitem__)
+        return self
+
+    def logits(self, previous: torch.Tensor) -> torch.Tensor:
+        """Log-probabilities of the next character given the last one: ids (...,) → (..., V)."""
+        prev = previous.cpu().numpy().reshape(-1)
+        totals = self.row_totals[prev][:, None]
+        seen = np.divide(self.pair_counts[prev], totals, out=np.zeros((len(prev), len(self.unigram))), where=totals > 0)
+        lam = np.where(totals > 0, self.lam, 0.0)
+        p = lam * seen + (1 - lam) * self.unigram[None, :]
+        return torch.from_numpy(np.log(p)).float().view(*previous.shape, -1)
+
+    def __call__(self, ids: torch.Tensor) -> torch.Tensor:
+        """The neural models' interface: ids (B, T) → logits (B, T, V); only the last character counts."""
+        return self.logits(ids).to(ids.device)
+
+
+# --- training neural language models (chapters 06, 07, 11) -----------------------------------------
+
+
+def random_windows(
+    stream: torch.Tensor, batch_size: int, context: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch of random training windows: inputs and next-character targets, both (B, context)."""
+    starts = torch.randint(0, len(stream) - context - 1, (batch_size,), generator=generator)
+    idx = starts[:, None] + torch.arange(context + 1)
+    window = stream[idx]
+    return window[:, :-1], window[:, 1:]
+
+
+def unigram_output_bias(linear: nn.Linear, stream: torch.Tensor) -> None:
+    """Start the output layer at the unigram model: bias = log p(c), so step 0 already scores the
+    unigram's bits per character instead of log2 V."""
+    with torch.no_grad():
+        linear.bias.copy_(torch.from_numpy(np.log(unigram_probs(stream, linear.out_features))).float())
+
+
+def warmup_cosine(step: int, total: int, warmup: int) -> float:
+    """Learning-rate multiplier: linear warm-up over ``warmup`` steps, then cosine decay to 0."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+
+def train_lm(
+    model: nn.Module,
+    stream: torch.Tensor,
+    steps: int,
+    *,
+    batch_size: int = 64,
+    context: int = CONTEXT,
+    lr: float = 1e-2,
+    warmup: int = 50,
+    weight_decay: float = 0.01,
+    clip: float = 1.0,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    eval_stream: torch.Tensor | None = None,
+    eval_every: int = 0,
+    progress: bool = True,
+) -> list[dict[str, float]]:
+    """Train ``model(ids (B, T)) → logits (B, T, V)`` on random windows of ``stream`` with AdamW,
+    warm-up and cosine decay, gradient clipping. Returns the history: one dict per logged step with
+    ``step``, ``seconds`` (wall time so far), ``chars`` (characters seen), ``loss`` (train, nats) and,
+    every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it."""
+    from tqdm.auto import tqdm
+
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, steps, warmup))
+    history: list[dict[str, float]] = []
+    model.train()
+    start = time.perf_counter()
+    for step in tqdm(range(steps), disable=not progress, desc="training", leave=False):
+        x, y = random_windows(stream, batch_size, context, generator)
+        x, y = x.to(device), y.to(device)
+        logits = model(x)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+        schedule.step()
+        last = step == steps - 1
+        if eval_stream is not None and eval_every and ((step + 1) % eval_every == 0 or last):
+            row = {"step": step + 1, "loss": loss.item()}
+            row["bpc"] = evaluate_bpc(model, eval_stream, context, device=device)
+            row["seconds"] = time.perf_counter() - start
+            row["chars"] = float((step + 1) * batch_size * context)
+            history.append(row)
+        elif step % 10 == 0 or last:
+            history.append({"step": step + 1, "loss": loss.item(), "seconds": time.perf_counter() - start,
+                            "chars": float((step + 1) * batch_size * context)})
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def sample(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    vocab: CharVocab,
+    prompt: str,
+    length: int = 60,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    context: int = CONTEXT,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+) -> str:
+    """文字接龙: extend ``prompt`` by ``length`` characters, one at a time, each drawn from
+    softmax(logits / temperature) restricted to the ``top_k`` most likely. Stops at a line end."""
+    if temperature <= 0:
+        raise ValueError("temperature must be > 0 (use a small value such as 0.1 for nearly greedy)")
+    generator = torch.Generator().manual_seed(seed)
+    ids = vocab.encode_lines([prompt])[:-1].tolist()  # drop the line end the encoder appends
+    if not ids:
+        ids = [vocab.stoi[LINE_END]]  # an empty prompt starts a new line
+    out = []
+    for _ in range(length):
+        x = torch.tensor([ids[-context:]], device=device)
+        logits = model(x)[0, -1].float().cpu() / temperature
+        if top_k is not None:
+            kth = torch.topk(logits, min(top_k, len(logits))).values[-1]
+            logits = logits.masked_fill(logits < kth, float("-inf"))
+        nxt = int(torch.multinomial(F.softmax(logits, dim=-1), 1, generator=generator))
+        if nxt == vocab.stoi[LINE_END]:
+            break
+        ids.append(nxt)
+        out.append(nxt)
+    return prompt + vocab.decode(out)
+
+
+def load_thread_data(size: int = VOCAB_SIZE) -> tuple[CharVocab, dict[str, torch.Tensor]]:
+    """The thread's vocabulary (built on the train split) and the three splits as id streams."""
+    from forge_utils.data import SPLITS, load_peoples_daily
+
+    lines = {split: load_peoples_daily(split, "char") for split in SPLITS}
+    vocab = CharVocab.build(lines["train"], size)
+    return vocab, {split: vocab.encode_lines(lines[split]) for split in SPLITS}

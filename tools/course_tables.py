@@ -1,0 +1,95 @@
+"""Rewrite the README's measured tables from ``build/course.json`` (written by ``make course``).
+
+    python tools/course_tables.py build/course.json README.md          # rewrite in place
+    python tools/course_tables.py build/course.json README.md --check  # exit 1 if the README differs
+
+Only the text between ``<!-- course-tables:begin -->`` and ``<!-- course-tables:end -->`` changes, so
+the numbers in the README always come from one run of the notebooks, never from retyping.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+BEGIN, END = "<!-- course-tables:begin -->", "<!-- course-tables:end -->"
+# The language-modelling thread in the order the course builds it: (metric name, what the model reads)
+LM_MODELS = {
+    "unigram": "characters, no context (add-one)",
+    "bigram": "characters, previous character (interpolated, λ on val)",
+    "rnn": "characters, RNN over ≤ 64 previous",
+    "lstm": "characters, LSTM over ≤ 64 previous",
+    "gpt": "characters, decoder-only Transformer over ≤ 64 previous",
+}
+
+
+def fmt(value: float) -> str:
+    if float(value).is_integer() and abs(value) >= 10:
+        return f"{int(value):,}"
+    return f"{value:.3f}" if abs(value) < 100 else f"{value:,.1f}"
+
+
+def tables(course: dict) -> str:
+    notebooks = course["notebooks"]
+    numbers = list(notebooks)
+    total = sum(nb["seconds"] for nb in notebooks.values())
+    out = [
+        "| notebook | " + " | ".join(numbers) + " | total |",
+        "|---|" + "---|" * (len(numbers) + 1),
+        "| seconds | " + " | ".join(f"{notebooks[n]['seconds']:.1f}" for n in numbers) + f" | {total:.0f} |",
+        "| peak MB | " + " | ".join(f"{notebooks[n]['peak_mb']}" for n in numbers) + " | |",
+        "",
+    ]
+    bpc = {name.split("/", 1)[1]: (n, value) for n, nb in notebooks.items()
+           for name, value in nb["metrics"].items() if name.startswith("bpc/")}
+    if bpc:
+        out += [
+            "The language-modelling thread (文字接龙): test bits per character on People's Daily, lower is better.",
+            "",
+            "| model | notebook | reads | test bits per character |",
+            "|---|---|---|---|",
+        ]
+        order = [m for m in LM_MODELS if m in bpc] + sorted(m for m in bpc if m not in LM_MODELS)
+        for model in order:
+            n, value = bpc[model]
+            out.append(f"| {model} | {n} | {LM_MODELS.get(model, '')} | {value:.3f} |")
+        out.append("")
+    others = [(n, name, value) for n, nb in notebooks.items() for name, value in nb["metrics"].items()
+              if not name.startswith("bpc/")]
+    if others:
+        out += ["Other recorded figures:", "", "| notebook | figure | value |", "|---|---|---|"]
+        out += [f"| {n} | `{name}` | {fmt(value)} |" for n, name, value in others]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def rewrite(readme: str, course: dict) -> str:
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"README has no {BEGIN} … {END} block to rewrite")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{tables(course)}{END}{tail}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("course_json", type=Path)
+    parser.add_argument("readme", type=Path)
+    parser.add_argument("--check", action="store_true", help="do not write; exit 1 if the README is out of date")
+    args = parser.parse_args()
+    course = json.loads(args.course_json.read_text(encoding="utf-8"))
+    old = args.readme.read_text(encoding="utf-8")
+    new = rewrite(old, course)
+    if args.check:
+        if new != old:
+            print(f"{args.readme} is out of date with {args.course_json}: run make course", file=sys.stderr)
+            return 1
+        return 0
+    args.readme.write_text(new, encoding="utf-8")
+    print(f"{args.readme}: measured tables rewritten from {args.course_json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
