@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
 
-# Tried in order; the first installed one wins. Noto comes from Debian/Ubuntu `fonts-noto-cjk`
-# (apt.txt, CI, the Colab setup cell), the others ship with Windows and macOS.
+# Tried in order; the first installed one wins. The Noto fonts come from the system (Debian/Ubuntu
+# `fonts-noto-cjk`) or, when the system has no CJK font, from the PyPI package `noto-cjk-sans-otc`
+# that the course installs (SIL OFL 1.1), so Chinese labels never depend on a system package.
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -29,8 +30,9 @@ CJK_FONTS = (
     "WenQuanYi Micro Hei",
 )
 INSTALL_HINT = (
-    "No Chinese (CJK) font found for matplotlib. Install one and restart the kernel: "
-    "Debian/Ubuntu/Colab `apt-get install fonts-noto-cjk`; conda `conda install -c conda-forge font-ttf-noto-cjk`; "
+    "No Chinese (CJK) font found for matplotlib. The course installs one from PyPI: "
+    "pip install noto-cjk-sans-otc, then restart the kernel. Or install a system font: "
+    "Debian/Ubuntu `apt-get install fonts-noto-cjk`; conda `conda install -c conda-forge font-ttf-noto-cjk`; "
     "Windows and macOS already have Microsoft YaHei / PingFang SC."
 )
 
@@ -45,6 +47,19 @@ def find_chinese_font() -> str | None:
     for path in font_manager.findSystemFonts():
         if "cjk" in path.lower() or "wqy" in path.lower():
             font_manager.fontManager.addfont(path)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    return found or add_packaged_font()
+
+
+def add_packaged_font() -> str | None:
+    """Register the Noto Sans CJK collection of the PyPI package ``noto-cjk-sans-otc`` with matplotlib
+    and return the name of its first face that ``CJK_FONTS`` knows, or ``None`` without the package."""
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        return None
+    font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
 

