@@ -1,5 +1,6 @@
 # Forge · 从独热编码到 Transformer
 #   make lab      create .venv if missing, install everything, open JupyterLab at notebook 00
+#   make check    the fast inner loop (< 1 min): ruff, then the package's unit tests (no notebooks, no browser)
 #   make test     unit tests + every notebook through nbval (what CI runs)
 #   make course   execute every notebook on a fresh kernel: time, peak memory and recorded figures in
 #                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
@@ -14,7 +15,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.forge-installed
 
-.PHONY: install lab test course notebooks badges e2e bench clean
+.PHONY: install lab check test course notebooks badges e2e bench clean
 
 install: $(STAMP)
 
@@ -30,6 +31,10 @@ AS_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 
 lab: $(STAMP)
 	$(BIN)/python -m jupyter lab $(AS_ROOT) notebooks/00_setup_and_tour.ipynb
+
+check: $(STAMP)
+	$(BIN)/python -m ruff check forge_utils tools tests solutions benchmarks
+	$(BIN)/python -m pytest tests -q -m "not slow"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
