@@ -14,7 +14,7 @@ CONDA_NAMES = {"torch": "pytorch-cpu", "matplotlib": "matplotlib-base"}
 def requirements() -> dict[str, str]:
     """name -> specifier from requirements.txt (markers dropped)."""
     out = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].split(";")[0].strip()
         if line:
             name, spec = re.match(r"([A-Za-z0-9_.-]+)(.*)", line).groups()
@@ -23,7 +23,7 @@ def requirements() -> dict[str, str]:
 
 
 def test_environment_yml_agrees_with_requirements():
-    env = (ROOT / "environment.yml").read_text()
+    env = (ROOT / "environment.yml").read_text(encoding="utf-8")
     for name, spec in requirements().items():
         wanted = f"{CONDA_NAMES.get(name, name)}{spec}"
         assert re.search(rf"^\s*- {re.escape(wanted)}\s*$", env, flags=re.M), f"environment.yml lacks '- {wanted}'"
@@ -32,13 +32,13 @@ def test_environment_yml_agrees_with_requirements():
 
 def test_binder_files():
     assert not (ROOT / "apt.txt").exists(), "the CJK font comes from PyPI (noto-cjk-sans-otc), not apt"
-    post = (ROOT / "postBuild").read_text()
+    post = (ROOT / "postBuild").read_text(encoding="utf-8")
     assert "pip install" in post and "--no-deps" in post
 
 
 def test_constraints_pin_everything_required_and_torch_cpu_version():
     pins = dict(
-        line.lower().split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+        line.lower().split("==") for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
         if "==" in line and not line.startswith("#")
     )
     for name in requirements():
@@ -75,6 +75,6 @@ def test_badges_follow_the_configured_slug():
 
 
 def test_readme_test_command_is_what_ci_runs():
-    ci = (ROOT / ".ci" / "run").read_text()
-    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in ci and "make test" in readme and "make lab" in readme

@@ -24,7 +24,7 @@ CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
 def pinned(name: str) -> str | None:
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line.lower().startswith(name + "=="):
             return line.split("==", 1)[1].strip()
     return None
