@@ -28,3 +28,67 @@ def test_transposed_one_hot_is_explained():
 def test_off_by_one_one_hot_names_the_entry():
     result = nb02.check_one_hot(lambda ids, v: np.eye(v)[[i - 1 for i in ids]])
     assert not result and "first at index" in result.message
+
+
+def test_add_k_reference_passes():
+    assert nb02.check_add_k(answers.add_k_bigram)
+
+
+def test_add_k_diagnostics():
+    def transposed(counts, k):
+        return answers.add_k_bigram(counts, k).T
+
+    def denominator_without_v(counts, k):
+        counts = np.asarray(counts, dtype=float)
+        return (counts + k) / (counts.sum(axis=1, keepdims=True) + k)
+
+    def in_place(counts, k):
+        counts += k
+        return counts / counts.sum(axis=1, keepdims=True)
+
+    def always_add_one(counts, k):
+        return answers.add_k_bigram(counts, 1.0)
+
+    assert "rows" in nb02.check_add_k(transposed).message
+    assert "count(b) + k·V" in nb02.check_add_k(denominator_without_v).message
+    assert "in place" in nb02.check_add_k(in_place).message
+    assert "use k instead of 1" in nb02.check_add_k(always_add_one).message
+    assert "NotImplementedError" in nb02.check_add_k(lambda c, k: (_ for _ in ()).throw(NotImplementedError)).message
+
+
+def _tiny_val():
+    import torch
+
+    val = torch.tensor([0, 1, 0, 2, 1, 0, 1, 2] * 20 + [0])
+    ids = val.numpy()
+    counts = np.bincount(ids[:-1] * 3 + ids[1:], minlength=9).reshape(3, 3).astype(float)  # counted on val itself
+    return counts, val
+
+
+def test_add_k_prediction_asks_for_a_guess_first():
+    counts, val = _tiny_val()
+    result = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": None, "beats_interpolation": None}, counts, val, 1.0)
+    assert not result and "prediction first" in result.message
+    assert not nb02.check_add_k_prediction(answers.add_k_bigram, {"k": 1}, counts, val, 1.0)
+
+
+def test_add_k_prediction_compares_with_the_measurement():
+    counts, val = _tiny_val()
+    scores = nb02.add_k_val_bpc(answers.add_k_bigram, counts, val)
+    best = min(scores, key=scores.get)
+    assert best == 0.01  # counts of val itself: the least smoothing fits best
+    right = {"best_k": best, "beats_interpolation": True}
+    assert nb02.check_add_k_prediction(answers.add_k_bigram, right, counts, val, scores[best] + 0.1)
+    wrong = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": 1.0, "beats_interpolation": False}, counts, val, scores[best] + 0.1)
+    assert not wrong and "k = 0.01" in wrong.message and "beats interpolation" in wrong.message
+
+
+def test_reference_prediction_holds_on_peoples_daily():
+    from forge_utils.lm import BigramLM, load_thread_data
+
+    vocab, streams = load_thread_data()
+    bigram = BigramLM.fit(streams["train"], len(vocab)).tune(streams["val"])
+    result = nb02.check_add_k_prediction(
+        answers.add_k_bigram, answers.PREDICTION, bigram.pair_counts, streams["val"], bigram.bpc(streams["val"])
+    )
+    assert result, result.message

@@ -5,7 +5,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forge_utils.exercises import Result, call_for_number, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import (
+    Result, call_for_array, call_for_number, call_safely, compare_arrays, failed, passed, report,
+)
 
 
 def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
@@ -46,3 +48,91 @@ def check_one_hot(one_hot: Callable) -> Result:
     if not result and np.asarray(got).shape == want.T.shape:
         result = failed(f"one_hot({ids}, {size}) has shape {want.T.shape}: it is transposed — one row per id, please")
     return report(result)
+
+
+# --- exercise 3: add-k smoothing, predicted then measured -----------------------------------------
+
+ADD_K_GRID = (1.0, 0.1, 0.01)
+
+
+def _add_k_reference(pair_counts: np.ndarray, k: float) -> np.ndarray:
+    counts = np.asarray(pair_counts, dtype=np.float64)
+    return (counts + k) / (counts.sum(axis=1, keepdims=True) + k * counts.shape[1])
+
+
+def check_add_k(add_k_bigram: Callable) -> Result:
+    """``add_k_bigram(pair_counts (V, V), k) → P (V, V)`` with P[b, c] = (count(b, c) + k) / (count(b) + k·V)."""
+    counts = np.array([[2.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 0.0]])  # row 1: a character never seen
+    for k in (1.0, 0.5):
+        before = counts.copy()
+        got, error = call_for_array(add_k_bigram, counts, k, what=f"add_k_bigram(counts, {k})")
+        if error:
+            return report(failed(error))
+        if not np.array_equal(counts, before):
+            return report(failed("add_k_bigram changed pair_counts in place: compute counts + k, do not write counts += k"))
+        want = _add_k_reference(counts, k)
+        if got.shape != want.shape:
+            return report(failed(f"add_k_bigram(counts, {k}) has shape {got.shape}, expected {want.shape} (one row per previous character)"))
+        if np.allclose(got, want.T):
+            return report(failed("the columns sum to 1, not the rows: row b is the distribution of the character after b — normalise each row"))
+        if np.allclose(got, _add_k_reference(counts, 1.0)) and k != 1.0:
+            return report(failed(f"with k = {k} you return the add-one table: use k instead of 1"))
+        if not np.allclose(got.sum(axis=1), 1.0):
+            sums = np.round(got.sum(axis=1), 4).tolist()
+            return report(failed(f"rows sum to {sums}, not 1: the denominator is count(b) + k·V (V = {counts.shape[1]}), not count(b) + k"))
+        result = compare_arrays(got, want, f"add_k_bigram(counts, {k})")
+        if not result:
+            return report(result)
+    return report(passed("add-k probabilities are right, including a row never seen in training (uniform)"))
+
+
+def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream, ks=ADD_K_GRID) -> dict[float, float] | str:
+    """Validation bits per character of the student's add-k bigram for each k (on the thread's scored
+    characters), or an error message."""
+    from forge_utils.lm import evaluation_windows
+
+    inputs, targets = evaluation_windows(val_stream)
+    previous, current = inputs.reshape(-1).numpy(), targets.reshape(-1).numpy()
+    scores = {}
+    for k in ks:
+        table, error = call_for_array(add_k_bigram, pair_counts, k, what=f"add_k_bigram(pair_counts, {k})")
+        if error:
+            return error
+        if table.shape != np.shape(pair_counts):
+            return f"add_k_bigram(pair_counts, {k}) has shape {table.shape}, expected {np.shape(pair_counts)}"
+        with np.errstate(divide="ignore"):
+            scores[k] = float(-np.log2(table[previous, current]).mean())
+    return scores
+
+
+def check_add_k_prediction(
+    add_k_bigram: Callable, prediction: dict, pair_counts: np.ndarray, val_stream, interpolated_val_bpc: float
+) -> Result:
+    """Compare the student's prediction ``{"best_k": k, "beats_interpolation": bool}`` with the
+    measured validation bits per character of add-k smoothing for k in ``ADD_K_GRID``."""
+    if not isinstance(prediction, dict) or set(prediction) != {"best_k", "beats_interpolation"}:
+        return report(failed('my_prediction should be a dict {"best_k": ..., "beats_interpolation": ...}'))
+    if prediction["best_k"] not in ADD_K_GRID or not isinstance(prediction["beats_interpolation"], bool):
+        return report(failed(
+            f"write your prediction first: best_k one of {list(ADD_K_GRID)}, beats_interpolation True or False "
+            "(the measurement is shown only after you have committed to a guess)"
+        ))
+    scores = add_k_val_bpc(add_k_bigram, pair_counts, val_stream)
+    if isinstance(scores, str):
+        return report(failed(scores))
+    for k, bits in scores.items():
+        print(f"add-{k:<5} validation bpc {bits:.4f}")
+    print(f"interpolation  validation bpc {interpolated_val_bpc:.4f}")
+    best_k = min(scores, key=scores.__getitem__)
+    beats = scores[best_k] < interpolated_val_bpc
+    wrong = []
+    if prediction["best_k"] != best_k:
+        wrong.append(f"the lowest validation bpc is at k = {best_k}, not {prediction['best_k']}")
+    if prediction["beats_interpolation"] != beats:
+        wrong.append(f"add-{best_k} {'beats' if beats else 'does not beat'} interpolation "
+                     f"({scores[best_k]:.4f} vs {interpolated_val_bpc:.4f} bpc)")
+    if wrong:
+        return report(failed("measured differently from your prediction: " + "; ".join(wrong) +
+                             ". Why? Think about how much probability add-k moves to the pairs never seen."))
+    return report(passed(f"prediction confirmed: k = {best_k} is best, and it "
+                         f"{'beats' if beats else 'does not beat'} interpolation"))
