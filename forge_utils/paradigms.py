@@ -1,7 +1,7 @@
 """The three AI paradigms of notebook 01, small enough to read in one sitting.
 
 - Symbolism: an animal expert system, IF-THEN rules + forward chaining (``forward_chain``).
-- Connectionism: the bundled review set ``data/reviews_zh.tsv`` (``load_reviews``).
+- Connectionism lives in the notebook itself (real reviews: ``forge_utils.data.load_online_reviews``).
 - Behaviourism: the 4×4 maze (``Maze``), tabular ``q_learning``, a bounded ``greedy_walk``
   and ``bfs_shortest_path`` to check that the learned path is a shortest one.
 - A CNN glimpse: ``conv2d_single`` and ``max_pool2d`` from scratch (NumPy), equal to
@@ -13,7 +13,6 @@
 """
 from __future__ import annotations
 
-import csv
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -91,24 +90,6 @@ def identify_animal(facts: Iterable[str], rules: Sequence[Rule] = ANIMAL_RULES) 
     """The animals among the facts forward chaining derives (sorted; empty if none)."""
     derived, _ = forward_chain(facts, rules)
     return sorted(derived & ANIMALS)
-
-
-# ---------------------------------------------------------------- connectionism: review data
-
-
-def load_reviews(split: str | None = None) -> list[tuple[str, int]]:
-    """``data/reviews_zh.tsv`` as ``[(text, label), ...]``; label 1 = positive, 0 = negative.
-
-    ``split`` is ``"train"`` (226 reviews), ``"test"`` (74) or ``None`` (all 300).
-    """
-    from forge_utils.data import data_path
-
-    if split not in (None, "train", "test"):
-        raise ValueError(f"split must be 'train', 'test' or None (all), got {split!r}")
-    with open(data_path("reviews_zh.tsv"), encoding="utf-8", newline="") as handle:
-        lines = [line for line in handle if line.strip() and not line.startswith("#")]
-    rows = list(csv.DictReader(lines, delimiter="\t"))
-    return [(r["text"], int(r["label"])) for r in rows if split is None or r["split"] == split]
 
 
 # ---------------------------------------------------------------- behaviourism: maze + Q-learning

@@ -55,3 +55,27 @@ def test_q_update_with_mean_and_crash():
     assert not result and "max" in result.message
     result = nb01.check_q_update(lambda *args: 1 / 0)
     assert not result and "ZeroDivisionError" in result.message
+
+
+def test_bird_rules_reference_passes():
+    rules, predicted = answers.bird_rules()
+    assert nb01.check_bird_rules(rules, predicted)
+
+
+def test_bird_rules_zebra_prediction_is_explained():
+    rules, predicted = answers.bird_rules()
+    result = nb01.check_bird_rules(rules, predicted | {"斑马"})
+    assert not result and "哺乳动物" in result.message
+
+
+def test_bird_rules_need_all_premises_and_the_old_rules():
+    from forge_utils.paradigms import ANIMAL_RULES, Rule
+
+    loose = list(ANIMAL_RULES) + [Rule(("有羽毛",), "鸟"), Rule(("鸟",), "企鹅")]
+    result = nb01.check_bird_rules(loose, {"鸟", "企鹅"})
+    assert not result and "ALL" in result.message
+    result = nb01.check_bird_rules(list(ANIMAL_RULES[1:]) + loose[-2:], {"鸟", "企鹅"})
+    assert not result and "missing" in result.message
+    assert "prediction first" in nb01.check_bird_rules(answers.bird_rules()[0], set()).message
+    result = nb01.check_bird_rules(list(ANIMAL_RULES), {"鸟", "企鹅"})
+    assert not result and "does not give 企鹅" in result.message

@@ -15,7 +15,6 @@ from forge_utils.paradigms import (
     forward_chain,
     greedy_walk,
     identify_animal,
-    load_reviews,
     max_pool2d,
     policy_arrows,
     q_learning,
@@ -52,20 +51,6 @@ def test_expert_bad_input():
         forward_chain(["有毛"])
     facts, steps = forward_chain(["有毛", "有毛发"], strict=False)
     assert "哺乳动物" in facts
-
-
-# ---------------------------------------------------------------- reviews
-
-
-def test_reviews_balanced_split():
-    train, test = load_reviews("train"), load_reviews("test")
-    assert len(train) == 226 and len(test) == 74 and len(load_reviews()) == 300
-    for part in (train, test):
-        labels = [label for _, label in part]
-        assert labels.count(1) == labels.count(0)
-    assert not {t for t, _ in train} & {t for t, _ in test}
-    with pytest.raises(ValueError, match="split"):
-        load_reviews("dev")
 
 
 # ---------------------------------------------------------------- maze

@@ -70,3 +70,49 @@ def check_q_update(q_update: Callable) -> Result:
             hint = " — move only a step alpha towards the target: q_sa + alpha * (target - q_sa)"
         return report(failed(f"{what} = {value:.4f}, expected {want:.4f}{hint}"))
     return report(passed("the Q-learning update is right, including the terminal step"))
+
+
+BIRD_PROBE = ("有羽毛", "不会飞", "会游泳", "有蹄", "黑条纹")
+
+
+def check_bird_rules(rules, predicted_new_facts) -> Result:
+    """Exercise 3: ``rules`` = the lecture's 10 rules + 有羽毛 → 鸟 and 鸟 + 不会飞 + 会游泳 → 企鹅;
+    ``predicted_new_facts`` = the facts the student expects forward chaining to add to ``BIRD_PROBE``."""
+    try:
+        rules = list(rules)
+        pairs = [(frozenset(r.premises), r.conclusion) for r in rules]
+    except (TypeError, AttributeError):
+        return report(failed("my_rules should be a list of paradigms.Rule(premises, conclusion)"))
+    if any(isinstance(r.premises, str) for r in rules):
+        return report(failed("a rule's premises must be a tuple such as ('有羽毛',), not the str '有羽毛' "
+                             "(a str would be read character by character)"))
+    missing = [str(r) for r in ANIMAL_RULES if (frozenset(r.premises), r.conclusion) not in pairs]
+    if missing:
+        return report(failed(f"keep the lecture's 10 rules in my_rules; missing: {missing}"))
+    if not predicted_new_facts:
+        return report(failed("write your prediction first: predicted_new_facts = {...} (the facts the system adds)"))
+    if isinstance(predicted_new_facts, str):
+        return report(failed("predicted_new_facts should be a set of facts such as {'鸟'}, not one str"))
+
+    def derive(facts):
+        known, _ = _reference_chain(facts, rules, strict=False)
+        return known - set(facts)
+
+    if "企鹅" not in derive(["有羽毛", "不会飞", "会游泳"]):
+        return report(failed("有羽毛 + 不会飞 + 会游泳 does not give 企鹅 yet: add IF 有羽毛 THEN 鸟 and "
+                             "IF 鸟 且 不会飞 且 会游泳 THEN 企鹅"))
+    if "企鹅" in derive(["有羽毛", "会游泳"]):
+        return report(failed("有羽毛 + 会游泳 (a duck?) already gives 企鹅: the penguin rule needs ALL of 鸟, 不会飞, 会游泳"))
+    if derive(["有毛发", "有蹄", "黑条纹"]) != {"哺乳动物", "有蹄类", "斑马"}:
+        return report(failed("with your rules 有毛发 + 有蹄 + 黑条纹 no longer gives exactly 哺乳动物, 有蹄类, 斑马: "
+                             "add rules, do not change the old ones"))
+    actual = derive(BIRD_PROBE)
+    predicted = set(predicted_new_facts)
+    if predicted != actual:
+        hint = ""
+        if "斑马" in predicted - actual:
+            hint = (" — 斑马 needs 有蹄类, and 有蹄类 needs 哺乳动物, which nothing here gives: the system "
+                    "only follows its rules, it does not know that a bird has no hooves")
+        return report(failed(f"your prediction {sorted(predicted)}, but the system derived {sorted(actual)} "
+                             f"from {list(BIRD_PROBE)}{hint}"))
+    return report(passed(f"your rules recognise the penguin and your prediction {sorted(actual)} was right"))
