@@ -448,3 +448,92 @@ def train_sgns(
     if running:
         losses.append(float(torch.stack(running).mean()))
     return model, losses
+
+
+# --------------------------------------------------------------------------- Chinese word tests
+
+
+@dataclass
+class WordTests:
+    """A word-vector test set: ``analogies`` maps a section name to its word pairs (a, b);
+    ``groups`` maps a group name to words of one kind."""
+
+    analogies: dict[str, list[tuple[str, str]]]
+    groups: dict[str, list[str]]
+
+
+def parse_word_tests(lines: Iterable[str]) -> WordTests:
+    """Parse the ``data/zh_word_tests.txt`` format: ``[analogy NAME]`` then one pair a line,
+    ``[group NAME]`` then words; ``#`` lines and blank lines are skipped."""
+    analogies: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, list[str]] = {}
+    current: list | None = None
+    kind = ""
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            kind, _, name = line[1:-1].partition(" ")
+            if kind not in ("analogy", "group") or not name.strip():
+                raise ValueError(f"line {number}: expected '[analogy NAME]' or '[group NAME]', got {line!r}")
+            current = (analogies if kind == "analogy" else groups).setdefault(name.strip(), [])
+            continue
+        if current is None:
+            raise ValueError(f"line {number}: words before any '[analogy NAME]' or '[group NAME]' header")
+        words = line.split()
+        if kind == "analogy":
+            if len(words) != 2:
+                raise ValueError(f"line {number}: an analogy line holds one pair 'a b', got {line!r}")
+            current.append((words[0], words[1]))
+        else:
+            current.extend(words)
+    if not analogies and not groups:
+        raise ValueError("no '[analogy NAME]' or '[group NAME]' section found")
+    return WordTests(analogies, groups)
+
+
+def load_zh_word_tests(name: str = "zh_word_tests.txt") -> WordTests:
+    """The course's Chinese analogies and word groups (``data/zh_word_tests.txt``, written for the course
+    from words frequent in People's Daily 1998)."""
+    from forge_utils.data import data_path
+
+    return parse_word_tests(data_path(name).read_text(encoding="utf-8").splitlines())
+
+
+def analogy_questions(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """Every ordered choice of two different pairs (a, b), (c, d) → the question ``(a, b, c, d)``,
+    read a : b :: c : ? with answer d. n pairs give n·(n − 1) questions."""
+    return [(a, b, c, d) for i, (a, b) in enumerate(pairs) for j, (c, d) in enumerate(pairs) if i != j]
+
+
+def analogy_accuracy(vectors: WordVectors, questions: Sequence[tuple[str, str, str, str]]) -> tuple[float, int]:
+    """Share of the questions whose 3CosAdd answer (``WordVectors.analogy``) is d, over the questions whose
+    four words are all in the vocabulary → ``(accuracy, number of questions covered)``; (nan, 0) if none."""
+    covered = [q for q in questions if all(w in vectors and w not in vectors.specials for w in q)]
+    if not covered:
+        return float("nan"), 0
+    hits = sum(vectors.analogy(a, b, c, k=1)[0][0] == d for a, b, c, d in covered)
+    return hits / len(covered), len(covered)
+
+
+def group_accuracy(vectors: WordVectors, groups: dict[str, Sequence[str]]) -> tuple[float, float, int]:
+    """Nearest-neighbour test inside the word groups: for each covered word, is the most similar of the
+    other covered group words (all groups pooled) in its own group?
+    → ``(accuracy, chance, number of words)``; chance = the accuracy of random vectors in expectation."""
+    words, labels = [], []
+    for name, members in groups.items():
+        for word in members:
+            if word in vectors and word not in vectors.specials:
+                words.append(word)
+                labels.append(name)
+    if len(words) < 2:
+        return float("nan"), float("nan"), len(words)
+    unit = vectors._unit[[vectors.index[w] for w in words]]  # (n, d)
+    sims = unit @ unit.T
+    sims.fill_diagonal_(-math.inf)
+    nearest = sims.argmax(dim=1).tolist()
+    hits = sum(labels[i] == labels[j] for i, j in enumerate(nearest))
+    sizes = {name: labels.count(name) for name in set(labels)}
+    chance = sum((sizes[name] - 1) / (len(words) - 1) for name in labels) / len(words)
+    return hits / len(words), chance, len(words)

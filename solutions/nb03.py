@@ -12,3 +12,14 @@ def grad_center(v_c, W_out, o):
 def negative_sampling_loss(v_c, u_o, u_neg):
     """−log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c); v_c, u_o (d,), u_neg (K, d)."""
     return -F.logsigmoid(u_o @ v_c) - F.logsigmoid(-(u_neg @ v_c)).sum()
+
+
+def analogy_3cosmul(unit, a, b, c, eps=1e-3):
+    """3CosMul (Levy & Goldberg 2014): argmax over d ∉ {a, b, c} of cos'(d,b)·cos'(d,c)/(cos'(d,a) + eps),
+    cos' = (cos + 1)/2; ``unit`` (V, d) holds unit-length rows."""
+    import numpy as np
+
+    cos = (np.asarray(unit) @ np.asarray(unit)[[a, b, c]].T + 1) / 2  # (V, 3)
+    score = cos[:, 1] * cos[:, 2] / (cos[:, 0] + eps)
+    score[[a, b, c]] = -np.inf
+    return int(score.argmax())

@@ -17,3 +17,8 @@ def cooccurrence_counts(sentences, words, window=2):
                     matrix[i, ids[a + d]] += 1.0 / d
                     matrix[ids[a + d], i] += 1.0 / d
     return matrix
+
+
+def ratio_from_vectors(W, W_tilde, b, b_tilde, i, j, k):
+    """X_ik / X_jk as GloVe's parameters predict it: exp((w_i − w_j)·w̃_k + b_i − b_j); b̃_k cancels."""
+    return float(np.exp((W[i] - W[j]) @ W_tilde[k] + b[i] - b[j]))

@@ -272,3 +272,69 @@ def test_train_sgns_bad_input():
         train_sgns(Corpus(corpus.tokens[:1], corpus.sentence[:1], corpus.counts, vocab), progress=False)
     with pytest.raises(ValueError, match="must be"):
         train_sgns(corpus, dim=0, progress=False)
+
+
+# ----------------------------------------------------------------------------- Chinese word tests
+
+from forge_utils.embeddings import (  # noqa: E402
+    analogy_accuracy,
+    analogy_questions,
+    group_accuracy,
+    load_zh_word_tests,
+    parse_word_tests,
+)
+
+
+def test_parse_word_tests_reads_sections_and_rejects_bad_lines():
+    tests = parse_word_tests(["# comment", "[analogy 国家-首都]", "中国 北京", "日本 东京", "", "[group 国家]", "美国 日本", "英国"])
+    assert tests.analogies == {"国家-首都": [("中国", "北京"), ("日本", "东京")]}
+    assert tests.groups == {"国家": ["美国", "日本", "英国"]}
+    with pytest.raises(ValueError, match="one pair"):
+        parse_word_tests(["[analogy a]", "中国 北京 东京"])
+    with pytest.raises(ValueError, match="before any"):
+        parse_word_tests(["中国 北京"])
+    with pytest.raises(ValueError, match="expected"):
+        parse_word_tests(["[pairs a]"])
+
+
+def test_shipped_zh_word_tests_use_words_of_the_corpus():
+    from collections import Counter
+
+    from forge_utils.data import load_peoples_daily
+
+    tests = load_zh_word_tests()
+    counts = Counter(w for line in load_peoples_daily("train") for w in line)
+    words = {w for pairs in tests.analogies.values() for pair in pairs for w in pair}
+    words |= {w for group in tests.groups.values() for w in group}
+    assert len(words) > 100 and min(counts[w] for w in words) >= 10
+    assert all(len(set(p)) == len(p) for p in tests.analogies.values())  # no pair listed twice
+
+
+def test_analogy_questions_are_all_ordered_pairs_of_pairs():
+    questions = analogy_questions([("a", "b"), ("c", "d"), ("e", "f")])
+    assert len(questions) == 6 and ("a", "b", "c", "d") in questions and ("c", "d", "a", "b") in questions
+    assert all(q[0] != q[2] for q in questions)
+
+
+def _toy_vectors():
+    # man→woman is the same offset as king→queen; "apple" is far from everything
+    words = ["man", "woman", "king", "queen", "apple"]
+    vectors = torch.tensor([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [3.0, 0.0, 0.2], [3.0, 1.0, 0.2], [0.0, 0.0, 5.0]])
+    return WordVectors(vectors, words)
+
+
+def test_analogy_accuracy_counts_hits_and_skips_unknown_words():
+    wv = _toy_vectors()
+    acc, covered = analogy_accuracy(wv, [("man", "woman", "king", "queen"), ("man", "woman", "king", "apple"),
+                                         ("man", "woman", "king", "prince")])
+    assert covered == 2 and acc == 0.5
+    assert math.isnan(analogy_accuracy(wv, [("x", "y", "z", "w")])[0])
+
+
+def test_group_accuracy_and_its_chance_level():
+    vectors = torch.tensor([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    wv = WordVectors(vectors, ["a1", "a2", "b1", "b2"])
+    acc, chance, n = group_accuracy(wv, {"a": ["a1", "a2", "missing"], "b": ["b1", "b2"]})
+    assert (acc, n) == (1.0, 4) and chance == pytest.approx(1 / 3)
+    swapped = group_accuracy(wv, {"a": ["a1", "b1"], "b": ["a2", "b2"]})
+    assert swapped[0] == 0.0

@@ -54,3 +54,43 @@ def test_unimplemented_answer():
 
     assert not nb03.check_negative_sampling_loss(stub)
     assert torch.is_tensor(answers.negative_sampling_loss(torch.ones(2), torch.ones(2), torch.ones(3, 2)))
+
+
+def _cosadd(unit, a, b, c):
+    import numpy as np
+
+    score = unit @ (unit[b] - unit[a] + unit[c])
+    score[[a, b, c]] = -np.inf
+    return int(score.argmax())
+
+
+def test_3cosmul_reference_passes_and_differs_from_3cosadd_somewhere():
+    result = nb03.check_analogy_3cosmul(answers.analogy_3cosmul)
+    assert result and "0 of them" not in result.message
+
+
+def test_3cosadd_is_named_when_given_for_3cosmul():
+    result = nb03.check_analogy_3cosmul(_cosadd)
+    assert not result and "3CosAdd" in result.message
+
+
+def test_3cosmul_without_excluding_the_question_words():
+    def no_exclusion(unit, a, b, c):
+        cos = (unit @ unit[[a, b, c]].T + 1) / 2
+        return int((cos[:, 1] * cos[:, 2] / (cos[:, 0] + 1e-3)).argmax())
+
+    result = nb03.check_analogy_3cosmul(no_exclusion)
+    assert not result and "exclude" in result.message
+
+
+def test_3cosmul_without_the_shift_is_named():
+    import numpy as np
+
+    def unshifted(unit, a, b, c):
+        cos = unit @ unit[[a, b, c]].T
+        score = cos[:, 1] * cos[:, 2] / (cos[:, 0] + 1e-3)
+        score[[a, b, c]] = -np.inf
+        return int(score.argmax())
+
+    result = nb03.check_analogy_3cosmul(unshifted)
+    assert not result and "shift" in result.message

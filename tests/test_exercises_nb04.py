@@ -39,3 +39,27 @@ def test_not_implemented_is_reported():
         raise NotImplementedError
     result = nb04.check_weight_fn(todo)
     assert not result and "NotImplementedError" in result.message
+
+
+def test_ratio_from_vectors_reference_passes():
+    assert nb04.check_ratio_from_vectors(answers.ratio_from_vectors)
+
+
+def test_log_ratio_is_named():
+    result = nb04.check_ratio_from_vectors(lambda W, Wt, b, bt, i, j, k: np.log(answers.ratio_from_vectors(W, Wt, b, bt, i, j, k)))
+    assert not result and "log" in result.message
+
+
+def test_ratio_without_biases_is_named():
+    result = nb04.check_ratio_from_vectors(lambda W, Wt, b, bt, i, j, k: np.exp((W[i] - W[j]) @ Wt[k]))
+    assert not result and "biases" in result.message
+
+
+def test_context_row_from_the_wrong_matrix_is_named():
+    result = nb04.check_ratio_from_vectors(lambda W, Wt, b, bt, i, j, k: answers.ratio_from_vectors(W, W, b, bt, i, j, k))
+    assert not result and "W_tilde" in result.message
+
+
+def test_upside_down_ratio_is_named():
+    result = nb04.check_ratio_from_vectors(lambda W, Wt, b, bt, i, j, k: 1 / answers.ratio_from_vectors(W, Wt, b, bt, i, j, k))
+    assert not result and "upside down" in result.message

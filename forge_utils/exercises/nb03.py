@@ -100,3 +100,60 @@ def check_negative_sampling_loss(loss_fn: Callable) -> Result:
             hint = "expected −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c)"
         return report(failed(f"{what} = {value:.5f}, expected {want:.5f} — {hint}"))
     return report(passed("the negative-sampling loss is right on three random cases"))
+
+
+def _cosmul_reference(unit: np.ndarray, a: int, b: int, c: int, eps: float = 1e-3) -> int:
+    cos = (unit @ unit[[a, b, c]].T + 1) / 2  # (V, 3), shifted to [0, 1]
+    score = cos[:, 1] * cos[:, 2] / (cos[:, 0] + eps)
+    score[[a, b, c]] = -np.inf
+    return int(score.argmax())
+
+
+def _cosadd_reference(unit: np.ndarray, a: int, b: int, c: int) -> int:
+    score = unit @ (unit[b] - unit[a] + unit[c])
+    score[[a, b, c]] = -np.inf
+    return int(score.argmax())
+
+
+def _cosmul_cases() -> list[tuple[np.ndarray, int, int, int]]:
+    rng = np.random.default_rng(7)
+    cases = []
+    for V, d in ((8, 3), (50, 4), (200, 6)):
+        unit = rng.standard_normal((V, d))
+        unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+        for _ in range(4):
+            a, b, c = (int(i) for i in rng.choice(V, 3, replace=False))
+            cases.append((unit, a, b, c))
+    return cases
+
+
+def check_analogy_3cosmul(analogy_3cosmul: Callable) -> Result:
+    """``analogy_3cosmul(unit (V, d), a, b, c)`` → the index d* maximising
+    cos'(d, b) · cos'(d, c) / (cos'(d, a) + 0.001), with cos' = (cos + 1) / 2, over d ∉ {a, b, c}."""
+    disagreements = 0
+    for unit, a, b, c in _cosmul_cases():
+        what = f"analogy_3cosmul(unit {unit.shape}, a={a}, b={b}, c={c})"
+        got, error = call_safely(analogy_3cosmul, unit.copy(), a, b, c, what=what)
+        if error:
+            return report(failed(error))
+        try:
+            index = int(np.asarray(got.detach().cpu() if hasattr(got, "detach") else got).reshape(-1)[0])
+        except (TypeError, ValueError, IndexError):
+            return report(failed(f"{what} should return one word index (an int), got {got!r}"))
+        want = _cosmul_reference(unit, a, b, c)
+        if index == want:
+            disagreements += want != _cosadd_reference(unit, a, b, c)
+            continue
+        if index in (a, b, c):
+            hint = "exclude the three question words a, b, c (set their scores to −inf)"
+        elif index == _cosadd_reference(unit, a, b, c):
+            hint = "that is 3CosAdd's answer (nearest to b − a + c); 3CosMul multiplies and divides the shifted cosines"
+        else:
+            scores = unit @ unit[[a, b, c]].T
+            raw = scores[:, 1] * scores[:, 2] / (scores[:, 0] + 1e-3)
+            raw[[a, b, c]] = -np.inf
+            hint = ("shift every cosine to [0, 1] with (cos + 1) / 2 before multiplying" if index == int(raw.argmax())
+                    else "expected argmax of cos'(d,b)·cos'(d,c) / (cos'(d,a) + 0.001)")
+        return report(failed(f"{what} = {index}, expected {want} — {hint}"))
+    return report(passed(f"3CosMul is right on {len(_cosmul_cases())} random questions "
+                         f"({disagreements} of them answered differently by 3CosAdd)"))

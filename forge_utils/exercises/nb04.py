@@ -67,3 +67,44 @@ def check_cooccurrence_counts(cooccurrence_counts: Callable) -> Result:
         return report(result)
     return report(passed("symmetric 1/d-weighted co-occurrence counts, out-of-vocabulary words dropped"))
 
+
+
+def _ratio_reference(W, W_tilde, b, b_tilde, i, j, k):
+    return float(np.exp(W[i] @ W_tilde[k] + b[i] - W[j] @ W_tilde[k] - b[j]))
+
+
+def check_ratio_from_vectors(ratio_from_vectors: Callable) -> Result:
+    """``ratio_from_vectors(W, W_tilde, b, b_tilde, i, j, k)`` → the count ratio X_ik / X_jk that GloVe's
+    parameters predict: exp(w_i·w̃_k + b_i + b̃_k) / exp(w_j·w̃_k + b_j + b̃_k)."""
+    rng = np.random.default_rng(11)
+    for V, d in ((5, 3), (20, 8)):
+        W, W_tilde = rng.standard_normal((V, d)) * 0.5, rng.standard_normal((V, d)) * 0.5
+        b, b_tilde = rng.standard_normal(V), rng.standard_normal(V)
+        i, j, k = (int(x) for x in rng.choice(V, 3, replace=False))
+        what = f"ratio_from_vectors(W {W.shape}, W_tilde, b, b_tilde, i={i}, j={j}, k={k})"
+        got, error = call_safely(ratio_from_vectors, W.copy(), W_tilde.copy(), b.copy(), b_tilde.copy(), i, j, k,
+                                 what=what)
+        if error:
+            return report(failed(error))
+        try:
+            value = float(np.asarray(got, dtype=float).reshape(-1)[0]) if np.size(got) == 1 else None
+        except (TypeError, ValueError):
+            value = None
+        if value is None:
+            return report(failed(f"{what} should return one number, got {got!r}"))
+        want = _ratio_reference(W, W_tilde, b, b_tilde, i, j, k)
+        if np.isclose(value, want, rtol=1e-5):
+            continue
+        log_ratio = np.log(want)
+        if np.isclose(value, log_ratio, rtol=1e-5, atol=1e-8):
+            hint = "that is log(X_ik / X_jk); the question asks for the ratio itself (np.exp)"
+        elif np.isclose(value, np.exp((W[i] - W[j]) @ W_tilde[k]), rtol=1e-5):
+            hint = "the biases are missing: b_i − b_j does not cancel (b̃_k does)"
+        elif np.isclose(value, _ratio_reference(W, W, b, b_tilde, i, j, k), rtol=1e-5):
+            hint = "word k enters as a context word: use its row of W_tilde, not of W"
+        elif np.isclose(value, 1 / want, rtol=1e-5):
+            hint = "the ratio is upside down: X_ik on top"
+        else:
+            hint = "from w_i·w̃_k + b_i + b̃_k ≈ log X_ik: X_ik / X_jk ≈ exp(...)/exp(...)"
+        return report(failed(f"{what} = {value:.5g}, expected {want:.5g} — {hint}"))
+    return report(passed("X_ik / X_jk = exp((w_i − w_j)·w̃_k + b_i − b_j): b̃_k cancels, the biases b_i, b_j do not"))
