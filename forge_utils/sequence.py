@@ -2,13 +2,15 @@
 
 The RNN and LSTM cells written out as equations, unrolled over time, and checked equal to
 ``nn.RNN`` / ``nn.LSTM`` with copied weights; a bidirectional wrapper; the long-range memory task
-of notebook 07; and the measurement of gradient norm against distance behind "vanishing gradients".
+of notebook 07; the measurement of gradient norm against distance behind "vanishing gradients";
+and the recurrent character language model of the language-modelling thread (``CharLM``).
 
     >>> rnn = RNN(input_size=8, hidden_size=16)
     >>> outputs, h_last = rnn(torch.randn(2, 5, 8))         # (2, 5, 16), (2, 16)
     >>> lstm = LSTM.from_torch(nn.LSTM(8, 16, batch_first=True))
     >>> x, y = memory_task(batch_size=4, length=30)        # (4, 30, 5), (4,)
     >>> norms = gradient_vs_distance(rnn, torch.randn(4, 50, 8))   # (50,), index = distance
+    >>> lm = CharLM(vocab_size=1000, cell="lstm")                  # ids (B, T) -> logits (B, T, 1000)
 
 Shapes: B batch, T time steps, I input size, H hidden size. Inputs are batch first: ``(B, T, I)``.
 Weights use PyTorch's names and layout, gates stacked in the order i, f, g, o.
@@ -200,6 +202,44 @@ def bidirectional(forward_rnn: RNN, backward_rnn: RNN, x: torch.Tensor) -> torch
     forward_out, _ = forward_rnn(x)
     backward_out, _ = backward_rnn(torch.flip(x, dims=[1]))
     return torch.cat([forward_out, torch.flip(backward_out, dims=[1])], dim=-1)
+
+
+# ----------------------------------------------------------------------------- character language model
+
+
+class CharLM(nn.Module):
+    """A recurrent character language model (chapters 06, 07; compared with GPT in 11).
+
+    ids ``(B, T)`` → embedding ``(B, T, E)`` → one recurrent layer (``nn.RNN`` tanh, ``nn.LSTM`` or
+    ``nn.GRU``, batch first) → states ``(B, T, H)`` → linear → logits ``(B, T, V)``: position t
+    predicts character t + 1 from characters 0 … t. Plugs into ``forge_utils.lm.train_lm``,
+    ``evaluate_bpc`` and ``sample``. Submodules: ``embed``, ``rnn``, ``out``.
+    """
+
+    CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+    def __init__(self, vocab_size: int, embed_dim: int = 64, hidden_size: int = 256, cell: str = "lstm") -> None:
+        super().__init__()
+        if cell not in self.CELLS:
+            raise ValueError(f"cell must be one of {sorted(self.CELLS)}, got {cell!r}")
+        if min(vocab_size, embed_dim, hidden_size) < 1:
+            raise ValueError(f"sizes must be positive, got vocab_size={vocab_size}, embed_dim={embed_dim}, hidden_size={hidden_size}")
+        self.cell = cell
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.rnn = self.CELLS[cell](embed_dim, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """ids ``(B, T)`` int64 → logits ``(B, T, V)``; every window starts from a zero state."""
+        if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.long:
+            shape = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
+            raise ValueError(
+                f"ids should be a (batch, time) tensor of character ids (int64), got {shape}"
+                + (f" of {ids.dtype}" if isinstance(ids, torch.Tensor) else "")
+                + "; one sequence? use ids.unsqueeze(0); floats? use ids.long()"
+            )
+        states, _ = self.rnn(self.embed(ids))
+        return self.out(states)
 
 
 # ----------------------------------------------------------------------------- the memory task

@@ -9,6 +9,7 @@ from solutions import nb07 as answers
 def test_reference_answers_pass():
     assert nb07.check_lstm_step(answers.lstm_step)
     assert nb07.check_remaining_memory(answers.remaining_memory)
+    assert nb07.check_forget_bias_prediction(answers.my_prediction, run=lambda: 0.26)
 
 
 def test_wrong_gate_order_is_named():
@@ -44,3 +45,21 @@ def test_bias_instead_of_gate_value():
 def test_linear_instead_of_power():
     result = nb07.check_remaining_memory(lambda b, steps: steps / (1 + math.exp(-b)))
     assert not result and "power" in result.message
+
+
+def test_prediction_is_asked_for_before_anything_runs():
+    calls = []
+    result = nb07.check_forget_bias_prediction(None, run=lambda: calls.append(1) or 0.25)
+    assert not result and "prediction first" in result.message and not calls
+
+
+def test_wrong_prediction_fails_with_a_hint():
+    result = nb07.check_forget_bias_prediction("学会", run=lambda: 0.25)
+    assert not result and "σ(0)" in result.message
+    assert not nb07.check_forget_bias_prediction("chance", run=lambda: 0.99)
+
+
+def test_in_between_and_broken_runs_are_not_passed():
+    assert "another seed" in nb07.check_forget_bias_prediction("chance", run=lambda: 0.6).message
+    assert "between 0 and 1" in nb07.check_forget_bias_prediction("chance", run=lambda: 25.0).message
+    assert "raised" in nb07.check_forget_bias_prediction("chance", run=lambda: 1 / 0).message

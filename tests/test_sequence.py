@@ -5,6 +5,7 @@ import torch.nn as nn
 from forge_utils.sequence import (
     LSTM,
     RNN,
+    CharLM,
     bidirectional,
     gradient_vs_distance,
     init_gate_bias,
@@ -185,3 +186,51 @@ def test_per_step_factor_fits_growth_and_ignores_underflow():
     decayed[15:] = 0.0  # underflow
     assert per_step_factor(decayed) == pytest.approx(0.1)
 
+
+
+# ----------------------------------------------------------------------------- character language model
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_char_lm_predicts_every_position_from_the_past_only(cell):
+    lm = CharLM(vocab_size=11, embed_dim=4, hidden_size=6, cell=cell)
+    ids = torch.randint(0, 11, (3, 7))
+    logits = lm(ids)
+    assert logits.shape == (3, 7, 11)
+    changed = ids.clone()
+    changed[:, 4] = (changed[:, 4] + 1) % 11                   # change character 4
+    after = lm(changed)
+    assert torch.allclose(after[:, :4], logits[:, :4], atol=1e-6)   # positions before it cannot see it
+    assert not torch.allclose(after[:, 4:], logits[:, 4:], atol=1e-4)
+
+
+def test_char_lm_equals_embedding_rnn_linear_by_hand():
+    lm = CharLM(vocab_size=9, embed_dim=3, hidden_size=5, cell="rnn")
+    ids = torch.randint(0, 9, (2, 4))
+    rnn = RNN.from_torch(lm.rnn)
+    states, _ = rnn(lm.embed.weight[ids])
+    assert torch.allclose(lm(ids), states @ lm.out.weight.T + lm.out.bias, atol=1e-5)
+
+
+def test_char_lm_trains_with_the_thread_loop():
+    from forge_utils.lm import evaluate_bpc, train_lm
+
+    torch.manual_seed(0)
+    stream = torch.tensor([0, 1, 2, 3, 4, 5] * 200)                 # a fully predictable cycle
+    lm = CharLM(vocab_size=6, embed_dim=4, hidden_size=16, cell="lstm")
+    before = evaluate_bpc(lm, stream, context=8)
+    train_lm(lm, stream, steps=60, batch_size=16, context=8, lr=3e-2, warmup=5, progress=False)
+    after = evaluate_bpc(lm, stream, context=8)
+    assert before > 2.0 and after < 0.3
+
+
+def test_char_lm_bad_arguments_say_what_to_do():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        CharLM(10, cell="transformer")
+    with pytest.raises(ValueError, match="positive"):
+        CharLM(0)
+    lm = CharLM(10, embed_dim=2, hidden_size=3)
+    with pytest.raises(ValueError, match="unsqueeze"):
+        lm(torch.tensor([1, 2, 3]))
+    with pytest.raises(ValueError, match="long"):
+        lm(torch.zeros(2, 3))

@@ -71,3 +71,53 @@ def check_decay_factor(decay_factor: Callable) -> Result:
                 hint = " — that is 1/r: the fit goes from distance 0 outwards"
             return report(failed(f"decay_factor gave {value:.4g} for a sequence whose per-step factor is {want:.4g}{hint}"))
     return report(passed("decay_factor recovers the per-step factor for vanishing, exploding and noisy norms"))
+
+
+def _gru_reference(x_t, h, W, U, b_ih, b_hh, order="rzn", reset_inside=True, keep_old_with_z=True):
+    """PyTorch's GRU step (``order="rzn"``, r inside the bracket, z keeps the old state) and named mistakes."""
+    gi = dict(zip(order, (x_t @ W.T + b_ih).chunk(3, dim=-1)))
+    gh = dict(zip(order, (h @ U.T + b_hh).chunk(3, dim=-1)))
+    r, z = torch.sigmoid(gi["r"] + gh["r"]), torch.sigmoid(gi["z"] + gh["z"])
+    if reset_inside:
+        n = torch.tanh(gi["n"] + r * gh["n"])
+    else:
+        n = torch.tanh(gi["n"] + r * (h @ U.T).chunk(3, dim=-1)[order.index("n")] + b_hh.chunk(3)[order.index("n")])
+    return (1 - z) * n + z * h if keep_old_with_z else z * n + (1 - z) * h
+
+
+def check_gru_step(gru_step: Callable) -> Result:
+    """``gru_step(x_t (B, I), h_prev (B, H), W (3H, I), U (3H, H), b_ih (3H,), b_hh (3H,))`` → h_t ``(B, H)``,
+    checked against ``nn.GRUCell`` with the same weights (gate blocks stacked r, z, n)."""
+    for seed in (0, 1):
+        g = torch.Generator().manual_seed(seed)
+        cell = torch.nn.GRUCell(4, 5)
+        with torch.no_grad():
+            for p in cell.parameters():
+                p.copy_(torch.randn(p.shape, generator=g))
+        x_t, h_prev = torch.randn(3, 4, generator=g), torch.randn(3, 5, generator=g)
+        W, U, b_ih, b_hh = (p.detach().clone() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh))
+        what = "gru_step(x_t (3, 4), h_prev (3, 5), W (15, 4), U (15, 5), b_ih (15,), b_hh (15,))"
+        got, error = call_safely(gru_step, x_t, h_prev, W, U, b_ih, b_hh, what=what)
+        if error:
+            if "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
+                error += " — rows of x_t are samples: use x_t @ W.T and h_prev @ U.T"
+            return report(failed(error))
+        with torch.no_grad():
+            want = cell(x_t, h_prev)
+        result = compare_arrays(got, want, what + " vs nn.GRUCell", atol=1e-5)
+        if not result:
+            array = as_array(got, what)
+            if not isinstance(array, Result) and array.shape == tuple(want.shape):
+                args = (x_t, h_prev, W, U, b_ih, b_hh)
+                wrong = {
+                    "h_t = z ⊙ n + (1 − z) ⊙ h_prev (Cho et al.'s convention; PyTorch keeps the old state with z: "
+                    "h_t = (1 − z) ⊙ n + z ⊙ h_prev)": _gru_reference(*args, keep_old_with_z=False),
+                    "the gate order z, r, n (PyTorch stacks r, z, n)": _gru_reference(*args, order="zrn"),
+                    "r multiplying U_n h_prev but not its bias b_hn (PyTorch: n = tanh(W_n x + b_in + r ⊙ (U_n h + b_hn)))":
+                        _gru_reference(*args, reset_inside=False),
+                }
+                for name, value in wrong.items():
+                    if np.allclose(array, value.numpy(), atol=1e-5):
+                        return report(failed(f"{what}: your result equals the step with {name}"))
+            return report(result)
+    return report(passed("gru_step matches nn.GRUCell on two random cases: a gated RNN in three lines"))

@@ -67,3 +67,32 @@ def check_remaining_memory(remaining_memory: Callable) -> Result:
                 hint = " — the forget gate multiplies the cell every step: a power, not a product with steps"
             return report(failed(f"remaining_memory({bias}, {steps}) = {value:.4g}, expected {want:.4g}{hint}"))
     return report(passed(f"remaining_memory is σ(b)^steps: with b = 5, about {(1 / (1 + np.exp(-5))) ** 100:.2f} is left after 100 steps"))
+
+
+PREDICTIONS = {"瞎猜": "chance", "chance": "chance", "学会": "learned", "learned": "learned"}
+
+
+def check_forget_bias_prediction(prediction: str | None, run: Callable[[], float]) -> Result:
+    """Predict first, then measure: ``prediction`` is "瞎猜" (chance) or "学会" (learned) for the
+    memory task at T = 30 with forget-gate bias 0; ``run()`` trains that model and returns its test accuracy.
+    The check says whether the measurement (chance < 0.45 ≤ partly ≤ 0.9 < learned) agrees."""
+    if prediction is None or str(prediction).strip().lower() not in PREDICTIONS:
+        return report(failed(f"write your prediction first: my_prediction = \"瞎猜\" (chance) or \"学会\" (learned), got {prediction!r}"))
+    predicted = PREDICTIONS[str(prediction).strip().lower()]
+    accuracy, error = call_for_number(run, what="run()")
+    if error:
+        return report(failed(error))
+    if not 0.0 <= accuracy <= 1.0:
+        return report(failed(f"run() should return an accuracy between 0 and 1, got {accuracy:.4g}"))
+    measured = "chance" if accuracy < 0.45 else "learned" if accuracy > 0.9 else "partly"
+    if measured == predicted:
+        why = ("σ(0) = 0.5: after 29 steps 0.5^29 ≈ 2e-9 of the first symbol is left on the belt, and the gradient "
+               "back to step 0 is as small, so training never finds the marker" if measured == "chance" else
+               "the belt held the symbol for 29 steps")
+        return report(passed(f"measured accuracy {accuracy:.3f} ({measured}), as you predicted: {why}"))
+    if measured == "partly":
+        return report(failed(f"measured accuracy {accuracy:.3f}: between chance (0.25) and learned; "
+                             "run it with another seed before you decide"))
+    hint = (" — with b_f = 0 the forget gate starts at σ(0) = 0.5: how much of c_0 is left after 29 steps? "
+            "(your remaining_memory above)" if measured == "chance" else " — look at the forget gate's values after training")
+    return report(failed(f"measured accuracy {accuracy:.3f} ({measured}), you predicted {predicted}{hint}"))
