@@ -15,3 +15,13 @@ def masked_attention(q, k, v, mask=None):
 def split_heads(x, num_heads):
     batch, length, d_model = x.shape
     return x.view(batch, length, num_heads, d_model // num_heads).transpose(1, 2)
+
+
+def window_mask(length, window):
+    gap = torch.arange(length)[:, None] - torch.arange(length)[None, :]   # i − j
+    return (gap >= 0) & (gap < window)
+
+
+def layers_needed(length, window):
+    # each layer moves information window − 1 positions back; it has to travel length − 1
+    return math.ceil((length - 1) / (window - 1))

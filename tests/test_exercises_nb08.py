@@ -52,3 +52,40 @@ def test_split_heads_without_transpose_is_explained():
     assert not result and "transpose(1, 2)" in result.message
     result = nb08.check_split_heads(lambda x, h: x.view(x.shape[0], x.shape[1], h, x.shape[2] // h))
     assert not result and "(B, L, heads, d_k)" in result.message
+
+
+def test_window_answers_pass():
+    assert nb08.check_window_mask(answers.window_mask)
+    assert nb08.check_layers_needed(answers.layers_needed)
+    assert nb08._layers_by_stacking(100, 2) == 99 and nb08._layers_by_stacking(100, 10) == 11
+    assert nb08._layers_by_stacking(100, 100) == 1
+
+
+def _gap(length):
+    return torch.arange(length)[:, None] - torch.arange(length)[None, :]
+
+
+def test_window_mask_mistakes_are_explained():
+    result = nb08.check_window_mask(lambda n, w: _gap(n).abs() < w)
+    assert not result and "future" in result.message
+    result = nb08.check_window_mask(lambda n, w: (_gap(n) >= 0) & (_gap(n) <= w))
+    assert not result and "off by one" in result.message
+    result = nb08.check_window_mask(lambda n, w: _gap(n) >= 0)
+    assert not result and "full causal mask" in result.message
+    result = nb08.check_window_mask(lambda n, w: ((_gap(n) >= 0) & (_gap(n) < w)).T)
+    assert not result and "swapped" in result.message
+    result = nb08.check_window_mask(lambda n, w: torch.ones(n, n - 1, dtype=torch.bool))
+    assert not result and "shape" in result.message
+    # 0/1 integers are accepted as well as booleans
+    assert nb08.check_window_mask(lambda n, w: answers.window_mask(n, w).int())
+
+
+def test_layers_needed_mistakes_are_explained():
+    result = nb08.check_layers_needed(lambda n, w: (n - 1) / (w - 1))
+    assert not result and "round up" in result.message
+    result = nb08.check_layers_needed(lambda n, w: math.ceil(n / w))
+    assert not result and "window − 1 positions" in result.message
+    result = nb08.check_layers_needed(lambda n, w: n - 1)
+    assert not result and "stacking the masks needs" in result.message
+    result = nb08.check_layers_needed(lambda n, w: "many")
+    assert not result and "one number" in result.message

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import torch
 
-from forge_utils.exercises import Result, call_safely, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
 def _reference(q, k, v, mask=None, scale=True, dim=-1, invert=False):
@@ -100,3 +100,77 @@ def check_split_heads(split_heads: Callable) -> Result:
                 result = failed(f"{what} has shape (B, L, heads, d_k): move the head axis forward with transpose(1, 2)")
             return report(result)
     return report(passed("split_heads gives head h the dims h·d_k … (h+1)·d_k of every position, shape (B, heads, L, d_k)"))
+
+
+def _window_reference(length: int, window: int) -> torch.Tensor:
+    """(L, L) bool: query i may attend to key j iff 0 <= i - j < window."""
+    gap = torch.arange(length)[:, None] - torch.arange(length)[None, :]
+    return (gap >= 0) & (gap < window)
+
+
+def check_window_mask(window_mask: Callable) -> Result:
+    """``window_mask(length, window)`` → (L, L) bool, True where 0 ≤ i − j < window (itself and window − 1 before)."""
+    gap_cases = [(6, 2), (5, 3), (4, 1), (7, 7), (5, 10)]
+    for length, window in gap_cases:
+        what = f"window_mask({length}, {window})"
+        got, error = call_safely(window_mask, length, window, what=what)
+        if error:
+            return report(failed(error))
+        try:
+            got = torch.as_tensor(got)
+        except (TypeError, ValueError, RuntimeError) as err:
+            return report(failed(f"{what} should return a tensor: {err}"))
+        want = _window_reference(length, window)
+        if tuple(got.shape) != (length, length):
+            return report(failed(f"{what} has shape {tuple(got.shape)}, expected (length, length) = {(length, length)}"))
+        got = got.cpu().bool() if got.dtype == torch.bool else got.cpu() != 0
+        if torch.equal(got, want):
+            continue
+        gap = torch.arange(length)[:, None] - torch.arange(length)[None, :]
+        hints = [
+            (gap.abs() < window, "it lets a position see the future: a causal window only looks back (i − j ≥ 0)"),
+            ((gap >= 0) & (gap <= window), "off by one: the window counts the query itself, so window = 2 means itself and one before (i − j < window)"),
+            ((gap > 0) & (gap <= window), "each row must include the query itself (i − j = 0) and stop before i − window"),
+            (gap >= 0, "this is the full causal mask: also hide keys window or more steps back"),
+            (want.T, "rows and columns are swapped: row i is the query, column j the key"),
+        ]
+        for wrong, hint in hints:
+            if torch.equal(got, wrong) and not torch.equal(wrong, want):
+                return report(failed(f"{what}: {hint}"))
+        return report(failed(f"{what} differs from 0 ≤ i − j < window at {int((got != want).sum())} of {length * length} entries"))
+    return report(passed("window_mask: every position sees itself and the window − 1 positions before it, nothing after"))
+
+
+def _layers_by_stacking(length: int, window: int) -> int:
+    """Stack window attention layers until the last position can receive position 0: count them."""
+    step = _window_reference(length, window).long()
+    reach, layers = step.clone(), 1
+    while not reach[-1, 0]:
+        reach = ((reach @ step) > 0).long()
+        layers += 1
+    return layers
+
+
+def check_layers_needed(layers_needed: Callable) -> Result:
+    """``layers_needed(length, window)``: the fewest stacked window-attention layers from position 0 to the last."""
+    cases = [(100, 2), (100, 10), (100, 100), (10, 3), (50, 6), (2, 2)]
+    for length, window in cases:
+        what = f"layers_needed({length}, {window})"
+        got, error = call_for_number(layers_needed, length, window, what=what)
+        if error:
+            return report(failed(error))
+        want = _layers_by_stacking(length, window)
+        if got == want:
+            continue
+        if abs(got - (length - 1) / (window - 1)) < 1e-9:
+            hint = "a fraction of a layer does not exist: round up"
+        elif got == math.ceil(length / window) or got == math.ceil(length / (window - 1)):
+            hint = ("one layer moves information window − 1 positions (the window includes the query itself), "
+                    f"and it must travel length − 1 = {length - 1} positions")
+        else:
+            hint = "stack the masks on paper for a small case, e.g. length 5, window 2, and count"
+        return report(failed(f"{what} returned {got:g}, but stacking the masks needs {want} layers: {hint}"))
+    return report(passed(
+        f"layers_needed matches the stacked masks. T = 100: window 2 needs {_layers_by_stacking(100, 2)} layers "
+        f"(an RNN's 99 steps), window 10 needs {_layers_by_stacking(100, 10)}, full attention needs 1"
+    ))
