@@ -6,6 +6,8 @@
 #                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
 #   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop
+#   make site     the offline course website in build/site/ (npm ci in site/, then tools/build_site.py);
+#                 make site-check opens it in headless Chromium with the network blocked
 #   make e2e      the widgets in a real browser (headless Chromium + JupyterLab); also part of make test
 #                 when /usr/bin/chromium is present
 # Windows without make: see README ("Without make").
@@ -15,7 +17,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.forge-installed
 
-.PHONY: install lab check test course notebooks badges e2e bench clean
+.PHONY: install lab check test course site site-check notebooks badges e2e bench clean
 
 install: $(STAMP)
 
@@ -42,6 +44,15 @@ test: $(STAMP)
 course: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py --html build --json build/course.json
 	$(BIN)/python tools/course_tables.py build/course.json README.md
+
+site/node_modules/.package-lock.json: site/package.json site/package-lock.json
+	npm ci --prefix site --no-audit --no-fund --ignore-scripts
+
+site: $(STAMP) site/node_modules/.package-lock.json
+	$(BIN)/python tools/build_site.py --out build/site
+
+site-check: site
+	$(BIN)/python tools/check_site.py build/site
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/sync_badges.py
