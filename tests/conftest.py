@@ -1,5 +1,11 @@
+import json
+import os
+from pathlib import Path
+
 import pytest
 import torch
+
+from forge_utils import get_device
 
 
 @pytest.fixture
@@ -10,3 +16,20 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def device() -> torch.device:
+    """The device the tests run on: ``FORGE_DEVICE`` (cpu, cuda, mps) when set, else what the course picks.
+    ``FORGE_DEVICE=cuda make test`` runs every test that takes this fixture on the GPU, and fails when
+    there is none."""
+    return get_device()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under FORGE_DEVICE=cuda, write build/cuda_memory.json: proof that the tests really allocated GPU
+    memory (the GPU workflow fails when the peak is 0)."""
+    if os.environ.get("FORGE_DEVICE", "").startswith("cuda") and torch.cuda.is_available():
+        out = Path(__file__).resolve().parent.parent / "build" / "cuda_memory.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps({"max_memory_allocated": torch.cuda.max_memory_allocated()}), encoding="utf-8")

@@ -34,6 +34,8 @@ PEAK_CELL = (
     "    import psutil as _p\n"
     "    _peak = _p.Process().memory_info().peak_wset / 2**20\n"
     "print('FORGE_PEAK_MB', round(_peak, 1))\n"
+    "if 'torch' in _s.modules and _s.modules['torch'].cuda.is_available():\n"
+    "    print('FORGE_CUDA_MB', round(_s.modules['torch'].cuda.max_memory_allocated() / 2**20, 1))\n"
     "if 'forge_utils.report' in _s.modules:\n"
     "    import json as _j\n"
     "    print('FORGE_METRICS', _j.dumps(_s.modules['forge_utils.report'].recorded()))"
@@ -73,10 +75,12 @@ def execute(path: Path, timeout: int) -> tuple[nbformat.NotebookNode, float, flo
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     match = re.search(r"FORGE_PEAK_MB ([\d.]+)", text)
-    metrics = re.search(r"FORGE_METRICS (.*)", text)
+    metrics = json.loads(found.group(1)) if (found := re.search(r"FORGE_METRICS (.*)", text)) else {}
+    if cuda := re.search(r"FORGE_CUDA_MB ([\d.]+)", text):
+        metrics["cuda/peak_mb"] = float(cuda.group(1))  # only on a GPU: proof the notebook really used it
     nb.cells.pop()
     peak = float(match.group(1)) if match else float("nan")
-    return clean(nb), seconds, peak, json.loads(metrics.group(1)) if metrics else {}
+    return clean(nb), seconds, peak, metrics
 
 
 def render_html(nb: nbformat.NotebookNode, out: Path) -> None:
