@@ -9,6 +9,14 @@ import torch
 from forge_utils.exercises import Result, as_array, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
+def call_step(step: Callable, *args, what: str) -> tuple[object, str | None]:
+    """``call_safely`` for a recurrent step function, adding the usual hint when shapes do not fit."""
+    got, error = call_safely(step, *args, what=what)
+    if error and "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
+        error += " — rows of x_t are samples: use x_t @ W.T and h_prev @ U.T"
+    return got, error
+
+
 def _rnn_case(seed: int = 0):
     g = torch.Generator().manual_seed(seed)
     x_t, h_prev = torch.randn(3, 4, generator=g), torch.randn(3, 5, generator=g)
@@ -21,10 +29,8 @@ def check_rnn_step(rnn_step: Callable) -> Result:
     for seed in (0, 1):
         x_t, h_prev, W, U, b = _rnn_case(seed)
         what = "rnn_step(x_t (3, 4), h_prev (3, 5), W (5, 4), U (5, 5), b (5,))"
-        got, error = call_safely(rnn_step, x_t, h_prev, W, U, b, what=what)
+        got, error = call_step(rnn_step, x_t, h_prev, W, U, b, what=what)
         if error:
-            if "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
-                error += " — rows of x_t are samples: use x_t @ W.T and h_prev @ U.T"
             return report(failed(error))
         want = torch.tanh(x_t @ W.T + h_prev @ U.T + b)
         result = compare_arrays(got, want, what, atol=1e-5)
@@ -97,10 +103,8 @@ def check_gru_step(gru_step: Callable) -> Result:
         x_t, h_prev = torch.randn(3, 4, generator=g), torch.randn(3, 5, generator=g)
         W, U, b_ih, b_hh = (p.detach().clone() for p in (cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh))
         what = "gru_step(x_t (3, 4), h_prev (3, 5), W (15, 4), U (15, 5), b_ih (15,), b_hh (15,))"
-        got, error = call_safely(gru_step, x_t, h_prev, W, U, b_ih, b_hh, what=what)
+        got, error = call_step(gru_step, x_t, h_prev, W, U, b_ih, b_hh, what=what)
         if error:
-            if "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
-                error += " — rows of x_t are samples: use x_t @ W.T and h_prev @ U.T"
             return report(failed(error))
         with torch.no_grad():
             want = cell(x_t, h_prev)
