@@ -9,7 +9,9 @@
 - ``analogy_accuracy``: the Google analogy test exactly as gensim's ``evaluate_word_analogies``
   scores it (3CosAdd over the ``restrict_vocab`` most frequent words, inputs excluded), but as a
   few matrix products instead of one ``most_similar`` call per question (≈1 s instead of ≈18 s).
-- ``sif_weights`` / ``sentence_vector``: mean and SIF-weighted averages of word vectors.
+- ``sif_weights`` / ``sentence_vector``: the mean and the SIF-*weighted* mean of word vectors (the
+  weighting alone); ``sif_embeddings``: full SIF (Arora et al., 2017), the weighted means with their
+  common component (first singular vector) removed.
 - ``explore`` / ``draw_view`` / ``build_explorer``: the neighbour + analogy explorer. ``explore`` is
   a plain function (testable without a browser); the widgets only call it.
 """
@@ -117,11 +119,15 @@ def sif_weights(tokens: Sequence[str], kv, a: float = 1e-3) -> np.ndarray:
     """SIF weights a / (a + p(w)) (Arora et al., 2017) for each token: frequent words weigh less. ``(n,)``"""
     if a <= 0:
         raise ValueError(f"a must be > 0, got {a}")
-    return np.array([a / (a + zipf_probability(kv, t)) for t in tokens])
+    n = len(kv.index_to_key)
+    harmonic = np.log(n) + 0.5772156649 + 1 / (2 * n)
+    ranks = np.array([kv.key_to_index[t] for t in tokens], dtype=np.float64)   # KeyError for unknown words
+    return a / (a + 1.0 / ((ranks + 1) * harmonic))
 
 
 def sentence_vector(tokens: Sequence[str], kv, weighting: str = "mean", a: float = 1e-3) -> np.ndarray:
-    """Average of the tokens' vectors ``(d,)``; ``weighting="sif"`` weights them by ``sif_weights``.
+    """Average of the tokens' vectors ``(d,)``; ``weighting="sif"`` weights them by ``sif_weights``
+    (the SIF *weighting only*: full SIF also removes a common component, see ``sif_embeddings``).
 
     Unknown tokens are skipped; a sentence with no known token raises ``ValueError``.
     """
@@ -135,6 +141,38 @@ def sentence_vector(tokens: Sequence[str], kv, weighting: str = "mean", a: float
     vectors = np.stack([kv[t] for t in known]).astype(np.float64)  # (n, d)
     weights = np.ones(len(known)) if weighting == "mean" else sif_weights(known, kv, a)
     return weights @ vectors / weights.sum()
+
+
+def common_component(vectors: np.ndarray) -> np.ndarray:
+    """First right singular vector ``(d,)`` of ``vectors (n, d)``, not centred (as in Arora et al.):
+    the direction all the sentence vectors share most. Its sign is arbitrary."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if vectors.ndim != 2 or len(vectors) < 2:
+        raise ValueError(f"common_component needs a matrix of at least 2 sentence vectors (n, d), got shape {vectors.shape}")
+    return np.linalg.svd(vectors, full_matrices=False)[2][0]
+
+
+def sif_embeddings(sentences: Sequence[Sequence[str]], kv, a: float = 1e-3, reference=None) -> np.ndarray:
+    """Full SIF sentence vectors ``(n, d)`` (Arora, Liang & Ma, 2017):
+
+    1. v_s = (1/|s|) Σ_w a / (a + p(w)) · v_w over the known words w of s (``sif_weights``);
+    2. u = ``common_component`` of the v_s of ``reference`` (token lists; default: ``sentences``);
+    3. v_s ← v_s − (u·v_s) u.
+
+    Estimating u on a larger reference corpus than the sentences being compared is allowed and
+    often better; pass it as ``reference``.
+    """
+    def weighted(tokens):
+        if isinstance(tokens, str):
+            raise TypeError(f"sif_embeddings wants lists of tokens, got the str {tokens!r}; use text.lower().split()")
+        known = [t for t in tokens if t in kv.key_to_index]
+        if not known:
+            raise ValueError(f"none of the tokens {list(tokens)} is in the vocabulary; GloVe words are lower-case English")
+        return sif_weights(known, kv, a) @ np.stack([kv[t] for t in known]).astype(np.float64) / len(known)
+
+    vectors = np.stack([weighted(s) for s in sentences])
+    u = common_component(vectors if reference is None else np.stack([weighted(s) for s in reference]))
+    return vectors - np.outer(vectors @ u, u)
 
 
 # ---------------------------------------------------------------------------------------------

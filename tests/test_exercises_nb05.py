@@ -47,3 +47,52 @@ def test_not_implemented_is_reported():
         raise NotImplementedError
     assert "NotImplementedError" in nb05.check_solve_analogy(todo).message
     assert "NotImplementedError" in nb05.check_mean_sentence_vector(todo).message
+
+
+def _toy_questions(tmp_path):
+    # 30 random questions over the checker's toy vectors; their accuracy differs between directions
+    rng = np.random.default_rng(3)
+    lines = [" ".join(f"w{i}" for i in rng.choice(200, size=4, replace=False)) for _ in range(30)]
+    kv = nb05._toy_vectors(4)
+    for k, line in enumerate(lines[:15]):            # make half of them answerable forwards
+        a, b, c, _ = line.split()
+        lines[k] = f"{a} {b} {c} {nb05._reference_analogy(kv, a, b, c)}"
+    path = tmp_path / "q.txt"
+    path.write_text(": toy\n" + "\n".join(lines) + "\n")
+    return kv, path
+
+
+def test_reversed_analogies_reference_and_wrong_prediction(tmp_path):
+    from forge_utils.vectors_lab import analogy_accuracy
+
+    kv, path = _toy_questions(tmp_path)
+    forward = analogy_accuracy(kv, path, restrict_vocab=200).accuracy
+    results = {p: nb05.check_reversed_analogies(answers.reverse_question, p, kv, path=path, restrict_vocab=200)
+               for p in nb05.PREDICTIONS}
+    assert sum(bool(r) for r in results.values()) == 1          # exactly one prediction is right
+    right = next(p for p, r in results.items() if r)
+    assert f"forward {forward:.3f}" in results[right].message
+    wrong = next(p for p, r in results.items() if not r)
+    assert "not symmetric" in results[wrong].message
+
+
+def test_reversed_analogies_mistakes_are_named(tmp_path):
+    kv, path = _toy_questions(tmp_path)
+    swapped = nb05.check_reversed_analogies(lambda q: (q[2], q[3], q[0], q[1]), "lower", kv, path=path, restrict_vocab=200)
+    assert not swapped and "swaps the two pairs" in swapped.message
+    assert "prediction first" in nb05.check_reversed_analogies(answers.reverse_question, "", kv, path=path).message
+    def todo(question):
+        raise NotImplementedError
+    assert "NotImplementedError" in nb05.check_reversed_analogies(todo, "same", kv, path=path).message
+
+
+def test_reversed_analogies_on_glove_the_reference_prediction_is_right():
+    import pytest
+
+    from forge_utils.data import MissingDataError, load_glove
+
+    try:
+        kv = load_glove()
+    except MissingDataError as err:
+        pytest.skip(str(err))
+    assert nb05.check_reversed_analogies(answers.reverse_question, answers.prediction, kv)

@@ -131,3 +131,31 @@ def test_build_explorer_reacts_to_widgets(glove):
     assert tuple(box.value for box in ui.analogy_boxes) == PRESETS[list(PRESETS)[1]]
     ui.topn.value = 3
     ui.refresh()
+
+
+# ------------------------------------------------------------------ full SIF
+def test_sif_embeddings_remove_the_common_component(toy_kv):
+    from forge_utils.vectors_lab import common_component, sif_embeddings
+
+    sentences = [["w0", "w3", "w7"], ["w1", "w9"], ["w2", "w5", "w30", "w59"], ["w4", "w8"]]
+    full = sif_embeddings(sentences, toy_kv)
+    weighted = np.stack([sif_weights(s, toy_kv) @ np.stack([toy_kv[t] for t in s]) / len(s) for s in sentences])
+    u = np.linalg.svd(weighted, full_matrices=False)[2][0]
+    np.testing.assert_allclose(full, weighted - np.outer(weighted @ u, u), atol=1e-9)
+    np.testing.assert_allclose(full @ u, 0, atol=1e-9)                       # nothing left along u
+    assert np.abs(weighted @ u).min() > 1e-6                                   # and there was something to remove
+    np.testing.assert_allclose(np.abs(common_component(weighted)), np.abs(u), atol=1e-12)
+    # a reference corpus gives its own component, the weighting is the same
+    other = sif_embeddings(sentences, toy_kv, reference=[["w10", "w11"], ["w12", "w13", "w0"], ["w20"]])
+    assert not np.allclose(other, full)
+
+
+def test_sif_embeddings_bad_input(toy_kv):
+    from forge_utils.vectors_lab import common_component, sif_embeddings
+
+    with pytest.raises(TypeError, match="lists of tokens"):
+        sif_embeddings(["w1 w2", "w3"], toy_kv)
+    with pytest.raises(ValueError, match="none of the tokens"):
+        sif_embeddings([["nope"], ["w1"]], toy_kv)
+    with pytest.raises(ValueError, match="at least 2"):
+        common_component(np.ones((1, 6)))

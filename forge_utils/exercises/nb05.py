@@ -81,3 +81,43 @@ def check_solve_analogy(solve_analogy: Callable) -> Result:
         return report(failed(f"solve_analogy(kv, {a!r}, {b!r}, {c!r}) = {got!r}, expected {want!r} "
                              "(compare b − a + c with every word by cosine similarity)"))
     return report(passed(f"3CosAdd with unit vectors and the inputs excluded: right on all {len(triples)} test analogies"))
+
+
+PREDICTIONS = ("higher", "lower", "same")
+
+
+def check_reversed_analogies(reverse_question: Callable, prediction: str, kv, path=None,
+                             restrict_vocab: int = 30000) -> Result:
+    """Exercise 3: ``reverse_question((a, b, c, d)) -> (b, a, d, c)``, then the Google test asked backwards.
+
+    ``prediction`` ("higher" / "lower" / "same", within 0.005) is compared with the measured accuracies
+    of the forward and the reversed questions (``analogy_accuracy``, gensim's rules).
+    """
+    from forge_utils.data import gensim_path, output_path
+    from forge_utils.vectors_lab import analogy_accuracy, read_analogies
+
+    if not isinstance(prediction, str) or prediction.strip().lower() not in PREDICTIONS:
+        return report(failed(f"write your prediction first: prediction = one of {PREDICTIONS}, got {prediction!r}"))
+    for question in [("man", "king", "woman", "queen"), ("athens", "greece", "baghdad", "iraq")]:
+        got, error = call_safely(reverse_question, question, what=f"reverse_question({question})")
+        if error:
+            return report(failed(error))
+        want = (question[1], question[0], question[3], question[2])
+        if not isinstance(got, (list, tuple)) or tuple(got) != want:
+            hint = ""
+            if isinstance(got, (list, tuple)) and tuple(got) == (question[2], question[3], question[0], question[1]):
+                hint = " — that swaps the two pairs (the same direction); reverse each pair instead: b : a :: d : ?"
+            return report(failed(f"reverse_question({question}) = {got!r}, expected {want}{hint}"))
+    path = gensim_path("questions-words.txt") if path is None else path
+    sections = read_analogies(path)
+    reversed_path = output_path("analogies-reversed.txt")
+    reversed_path.write_text("".join(f": {name}\n" + "".join(" ".join(reverse_question(q)) + "\n" for q in items)
+                                     for name, items in sections.items()), encoding="utf-8")
+    forward = analogy_accuracy(kv, path, restrict_vocab=restrict_vocab).accuracy
+    backward = analogy_accuracy(kv, reversed_path, restrict_vocab=restrict_vocab).accuracy
+    actual = "same" if abs(backward - forward) < 0.005 else ("higher" if backward > forward else "lower")
+    measured = f"forward {forward:.3f}, reversed {backward:.3f}"
+    if prediction.strip().lower() != actual:
+        return report(failed(f"you predicted {prediction!r}, but it is {actual!r}: {measured}. 3CosAdd is not "
+                             "symmetric: the query b − a + c changes, and so do the candidate answers around it"))
+    return report(passed(f"your prediction {actual!r} was right: {measured}"))
