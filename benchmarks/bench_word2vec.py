@@ -87,7 +87,7 @@ def main() -> None:
     def run_gensim(seed: int, sg: int) -> tuple[float, float, float]:
         start, cpu = time.perf_counter(), time.process_time()
         model = Word2Vec(sentences, vector_size=args.dim, window=args.window, min_count=5, sg=sg,
-                         negative=args.negative, epochs=args.epochs, sample=1e-3, alpha=0.025, min_alpha=1e-4,
+                         negative=args.negative, epochs=args.epochs, sample=1e-3, alpha=0.025 if sg else 0.05, min_alpha=1e-4,
                          seed=seed, workers=args.threads)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert len(model.wv) == len(vocab), "gensim and the course built different vocabularies"
