@@ -34,3 +34,19 @@ def test_overflow_is_explained():
 
     result = nb00.check_softmax(naive)
     assert not result and "Subtract the largest score" in result.message
+
+
+def test_temperature_predictions_reference_passes():
+    assert nb00.check_temperature_predictions(answers.softmax, answers.doubled_equals_temperature,
+                                              answers.p_first_at_high_temperature)
+
+
+def test_temperature_predictions_wrong_ones_are_explained():
+    result = nb00.check_temperature_predictions(answers.softmax, 2.0, 0.25)
+    assert not result and "LOWER temperature" in result.message
+    result = nb00.check_temperature_predictions(answers.softmax, 0.5, 0.0)
+    assert not result and "s/T → 0" in result.message
+    assert "prediction first" in nb00.check_temperature_predictions(answers.softmax, None, 0.25).message
+    def todo(scores, temperature):
+        raise NotImplementedError
+    assert "exercise 1" in nb00.check_temperature_predictions(todo, 0.5, 0.25).message
