@@ -15,7 +15,11 @@ so the notebooks can draw them.
 ``TransformerEncoderModel`` is the encoder-only model (token embedding + positions + encoder
 stack → hidden states) that notebook 10 pre-trains with masked language modelling.
 
-The toy corpus of notebook 09 is ``data/zh_en_toy.tsv`` (``load_zh_en_toy``). The two explorers
+The toy corpus of notebook 09 is ``data/zh_en_toy.tsv`` (``load_zh_en_toy``): a training split and
+three test sets (random held-out sentences, held-out combinations, longer sentences).
+``Seq2SeqTransformer(cross_attention=False)`` is the control the notebook trains (its decoder never
+sees the source); ``positions="learned"|"none"`` swap the sinusoidal encoding for a trained table
+or for nothing, for experiments such as question 4 at the end of the notebook. The two explorers
 (``PositionalEncodingExplorer``, ``AttentionMapExplorer``) use only the core ipywidgets API
 (7.7 on Colab, 8 on laptops); their text and drawing callbacks are plain functions, tested
 without a browser.
@@ -75,15 +79,30 @@ def relative_position_matrix(k: int, d_model: int) -> torch.Tensor:
     return m
 
 
-class TokenAndPosition(nn.Module):
-    """Token embedding × √d_model + sinusoidal positions (then dropout): ids (B, L) → (B, L, d_model)."""
+POSITIONS = ("sinusoidal", "learned", "none")
 
-    def __init__(self, vocab_size: int, d_model: int, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0):
+
+class TokenAndPosition(nn.Module):
+    """Token embedding × √d_model + positions (then dropout): ids (B, L) → (B, L, d_model).
+
+    ``positions``: ``"sinusoidal"`` (the paper's fixed PE, the default), ``"learned"`` (a trained
+    ``max_len × d_model`` table as in BERT and GPT-2, in ``self.position_table``) or ``"none"``
+    (no position information at all: the model sees a bag of tokens).
+    """
+
+    def __init__(self, vocab_size: int, d_model: int, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
+                 positions: str = "sinusoidal"):
         super().__init__()
+        if positions not in POSITIONS:
+            raise ValueError(f"positions must be one of {POSITIONS}, got {positions!r}")
         self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=pad_id)
-        self.register_buffer("pe", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
+        pe = sinusoidal_positional_encoding(max_len, d_model)
+        if positions == "none":
+            pe = torch.zeros_like(pe)
+        self.register_buffer("pe", pe, persistent=False)
+        self.position_table = nn.Embedding(max_len, d_model) if positions == "learned" else None
         self.dropout = nn.Dropout(dropout)
-        self.d_model, self.max_len, self.vocab_size = d_model, max_len, vocab_size
+        self.d_model, self.max_len, self.vocab_size, self.positions = d_model, max_len, vocab_size, positions
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         _check_ids(ids, self.vocab_size, "ids")
@@ -92,7 +111,11 @@ class TokenAndPosition(nn.Module):
                 f"sequence length {ids.shape[1]} exceeds max_len={self.max_len} positions; "
                 "build the model with a larger max_len or truncate the input"
             )
-        x = self.embedding(ids) * math.sqrt(self.d_model) + self.pe[: ids.shape[1]]
+        x = self.embedding(ids) * math.sqrt(self.d_model)
+        if self.position_table is not None:
+            x = x + self.position_table.weight[: ids.shape[1]]
+        else:
+            x = x + self.pe[: ids.shape[1]]
         return self.dropout(x)
 
 
@@ -335,14 +358,21 @@ class Seq2SeqTransformer(nn.Module):
     ``forward(src, tgt_in)``: src (B, Ls), tgt_in (B, Lt) starting with ``<bos>`` → logits (B, Lt, tgt_vocab).
     Padding (``pad_id``) is masked out of every attention; the decoder's self-attention is causal.
     ``encode`` and ``decode`` are the two halves; both also return attention weights.
+
+    Two switches for experiments: ``positions`` (``"sinusoidal"``, ``"learned"`` or ``"none"``, see
+    ``TokenAndPosition``) and ``cross_attention=False``, a control whose decoder never sees the
+    source (the encoder output is replaced by zeros, so every cross-attention returns the same
+    vector whatever the sentence; the encoder is not run): it can only learn what English
+    sentences look like.
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, d_model: int = 64, num_heads: int = 4,
                  num_layers: int = 2, d_ff: int = 128, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
-                 norm_first: bool = False):
+                 norm_first: bool = False, positions: str = "sinusoidal", cross_attention: bool = True):
         super().__init__()
-        self.src_embed = TokenAndPosition(src_vocab_size, d_model, max_len, dropout, pad_id)
-        self.tgt_embed = TokenAndPosition(tgt_vocab_size, d_model, max_len, dropout, pad_id)
+        self.src_embed = TokenAndPosition(src_vocab_size, d_model, max_len, dropout, pad_id, positions)
+        self.tgt_embed = TokenAndPosition(tgt_vocab_size, d_model, max_len, dropout, pad_id, positions)
+        self.cross_attention = cross_attention
         self.encoder = Encoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
         self.decoder = Decoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
         self.out = nn.Linear(d_model, tgt_vocab_size)
@@ -353,6 +383,9 @@ class Seq2SeqTransformer(nn.Module):
         """src (B, Ls) → memory (B, Ls, d_model), source key mask (B, 1, 1, Ls), [encoder weights per layer]."""
         _check_ids(src, self.src_embed.vocab_size, "src")
         src_mask = padding_mask(src, self.pad_id)
+        if not self.cross_attention:  # the control: nothing of the source reaches the decoder
+            d_model = self.src_embed.d_model
+            return src.new_zeros(*src.shape, d_model, dtype=self.out.weight.dtype), src_mask, []
         memory, weights = self.encoder(self.src_embed(src), src_mask)
         return memory, src_mask, weights
 
@@ -452,16 +485,27 @@ def greedy_decode_batch(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: in
 # ----------------------------------------------------------------------------- data and training
 
 
+TOY_SPLITS = ("train", "random", "combination", "longer")
+
+
 def load_zh_en_toy(split: str | None = None) -> list[tuple[list[str], list[str]]]:
     """The course's toy parallel corpus ``data/zh_en_toy.tsv`` as (zh tokens, en tokens) pairs.
 
-    ``split``: ``"train"``, ``"test"`` or ``None`` (both, train first). The Chinese side is already
-    segmented with ``forge_utils.text.tokenize_chinese``; the English side is lower-case.
+    ``split``: ``"train"`` (3,000 short sentences), one of the three test sets (300 pairs each) or
+    ``None`` (all, in this order):
+
+    - ``"random"``: more short sentences of the same kind as train, none of them in train;
+    - ``"combination"``: short sentences whose combination never occurs in train (a third-person
+      subject with a negated 喜欢/学习; an adjective with a noun it is never paired with);
+    - ``"longer"``: sentences longer than every training sentence, on both sides.
+
+    The Chinese side is segmented with ``forge_utils.text.tokenize_chinese``; the English side is
+    lower-case. ``tools/make_zh_en_toy.py`` generates the file.
     """
     from forge_utils.data import read_lines
 
-    if split not in (None, "train", "test"):
-        raise ValueError(f"split must be 'train', 'test' or None, got {split!r}")
+    if split not in (None, *TOY_SPLITS):
+        raise ValueError(f"split must be one of {TOY_SPLITS} or None (all), got {split!r}")
     pairs = []
     for line in read_lines("zh_en_toy.tsv"):
         part, zh, en = line.split("\t")

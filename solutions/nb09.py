@@ -18,3 +18,12 @@ def shift_matrix(k, d_model):
         c, s = np.cos(k * w), np.sin(k * w)
         m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, s], [-s, c]]
     return m
+
+
+def pre_norm_decoder_forward(layer, y, memory, self_mask=None, memory_mask=None):
+    import torch.nn.functional as F
+
+    h = layer.norm1(y)
+    y = y + layer.self_attn(h, h, h, self_mask)[0]
+    y = y + layer.cross_attn(layer.norm2(y), memory, memory, memory_mask)[0]
+    return y + layer.linear2(F.relu(layer.linear1(layer.norm3(y))))

@@ -50,3 +50,49 @@ def test_crash_and_wrong_shape_are_reported():
     assert not result and "ZeroDivisionError" in result.message
     result = nb09.check_shift_matrix(lambda k, d: np.eye(d + 1))
     assert not result and "shape" in result.message
+
+
+def test_pre_norm_decoder_reference_passes():
+    assert nb09.check_pre_norm_decoder(answers.pre_norm_decoder_forward)
+
+
+def _post_norm(layer, y, memory, self_mask=None, memory_mask=None):
+    import torch.nn.functional as F
+
+    y = layer.norm1(y + layer.self_attn(y, y, y, self_mask)[0])
+    y = layer.norm2(y + layer.cross_attn(y, memory, memory, memory_mask)[0])
+    return layer.norm3(y + layer.linear2(F.relu(layer.linear1(y))))
+
+
+def test_post_norm_is_named():
+    result = nb09.check_pre_norm_decoder(_post_norm)
+    assert not result and "post-norm" in result.message
+
+
+def test_normalised_memory_is_named():
+    import torch.nn.functional as F
+
+    def normed_memory(layer, y, memory, self_mask=None, memory_mask=None):
+        h = layer.norm1(y)
+        y = y + layer.self_attn(h, h, h, self_mask)[0]
+        m = layer.norm2(memory)
+        y = y + layer.cross_attn(layer.norm2(y), m, m, memory_mask)[0]
+        return y + layer.linear2(F.relu(layer.linear1(layer.norm3(y))))
+
+    result = nb09.check_pre_norm_decoder(normed_memory)
+    assert not result and "memory went through a LayerNorm" in result.message
+
+
+def test_missing_memory_mask_fails():
+    def no_memory_mask(layer, y, memory, self_mask=None, memory_mask=None):
+        return answers.pre_norm_decoder_forward(layer, y, memory, self_mask, None)
+
+    result = nb09.check_pre_norm_decoder(no_memory_mask)
+    assert not result and "entries are off" in result.message
+
+
+def test_pre_norm_tuple_and_crash_are_reported():
+    result = nb09.check_pre_norm_decoder(lambda *a: (answers.pre_norm_decoder_forward(*a), None))
+    assert not result and "tuple" in result.message
+    result = nb09.check_pre_norm_decoder(lambda *a: 1 / 0)
+    assert not result and "ZeroDivisionError" in result.message

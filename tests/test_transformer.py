@@ -209,17 +209,49 @@ def test_greedy_decode_bad_input(src, match):
         greedy_decode(_tiny_model(), src, bos_id=2, eos_id=3)
 
 
-def test_training_translates_held_out_toy_sentences(one_thread):
-    train, test = load_zh_en_toy("train"), load_zh_en_toy("test")
+def _toy_tensors(test_split="random", n_test=100):
+    train, test = load_zh_en_toy("train"), load_zh_en_toy(test_split)
     sv = Vocab.build([z for z, _ in train], unknown="error")
     tv = Vocab.build([e for _, e in train], unknown="error")
-    (src, tgt), (test_src, test_tgt) = encode_pairs(train, sv, tv), encode_pairs(test[:100], sv, tv)
+    return sv, tv, encode_pairs(train, sv, tv), encode_pairs(test[:n_test], sv, tv)
+
+
+def test_training_translates_held_out_toy_sentences(one_thread):
+    sv, tv, (src, tgt), (test_src, test_tgt) = _toy_tensors()
     torch.manual_seed(0)
     model = Seq2SeqTransformer(len(sv), len(tv), d_model=32, num_heads=4, num_layers=1, d_ff=64, max_len=16)
     losses = train_seq2seq(model, src, tgt, steps=100, batch_size=64, lr=3e-3, progress=False)
     assert losses[-1] < 0.2 * losses[0]
     scores = evaluate_translation(model, test_src, test_tgt, bos_id=tv.bos_id, eos_id=tv.eos_id)
-    assert scores["token_accuracy"] > 0.9, scores
+    assert scores["token_accuracy"] > 0.85, scores
+
+
+def test_control_without_cross_attention_ignores_the_source():
+    torch.manual_seed(0)
+    control = Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=16,
+                                 cross_attention=False)
+    tgt_in = torch.tensor([[2, 4, 5], [2, 4, 5]])
+    a = control(torch.tensor([[4, 5, 6]]).repeat(2, 1), tgt_in)
+    b = control(torch.tensor([[7, 8, 9]]).repeat(2, 1), tgt_in)
+    assert torch.allclose(a, b)  # the source cannot change the prediction
+    normal = _tiny_model()
+    assert not torch.allclose(normal(torch.tensor([[4, 5, 6]]), tgt_in[:1]), normal(torch.tensor([[7, 8, 9]]), tgt_in[:1]))
+
+
+@pytest.mark.parametrize("positions", ["sinusoidal", "learned", "none"])
+def test_position_options(positions):
+    torch.manual_seed(0)
+    model = Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=16, positions=positions)
+    memory, _, _ = model.encode(torch.tensor([[4, 5, 4, 5]]))
+    same_token_same_vector = torch.allclose(memory[0, 0], memory[0, 2], atol=1e-6)
+    assert same_token_same_vector == (positions == "none")  # without positions, a bag of tokens
+    learned = [n for n, _ in model.named_parameters() if "position_table" in n]
+    assert bool(learned) == (positions == "learned")
+
+
+def test_position_option_is_checked():
+    with pytest.raises(ValueError, match="positions must be one of"):
+        Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, positions="rotary")
 
 
 def test_train_rejects_mismatched_data():
@@ -231,17 +263,43 @@ def test_train_rejects_mismatched_data():
 # ----------------------------------------------------------------------------- toy corpus
 
 
-def test_toy_corpus_split():
-    train, test = load_zh_en_toy("train"), load_zh_en_toy("test")
-    assert len(train) > 1500 and len(test) > 200
+def test_toy_corpus_splits():
+    splits = {name: load_zh_en_toy(name) for name in ("train", "random", "combination", "longer")}
+    train = splits["train"]
+    assert len(train) == 3000 and all(len(splits[n]) == 300 for n in ("random", "combination", "longer"))
+    assert len(load_zh_en_toy()) == 3900
     assert (["我", "爱", "机器"], ["i", "love", "machines"]) in train
+    assert (["我", "今天", "爱", "机器"], ["i", "love", "machines", "today"]) in splits["random"]
     train_set = {(tuple(z), tuple(e)) for z, e in train}
-    assert not any((tuple(z), tuple(e)) in train_set for z, e in test)
     zh_words = {w for z, _ in train for w in z}
     en_words = {w for _, e in train for w in e}
-    assert all(set(z) <= zh_words and set(e) <= en_words for z, e in test)
+    for name in ("random", "combination", "longer"):
+        assert not any((tuple(z), tuple(e)) in train_set for z, e in splits[name]), name
+        assert all(set(z) <= zh_words and set(e) <= en_words for z, e in splits[name]), name
+    longest = max(len(z) for z, _ in train), max(len(e) for _, e in train)
+    assert all(len(z) > longest[0] and len(e) > longest[1] for z, e in splits["longer"])
+    assert all(len(z) <= longest[0] and len(e) <= longest[1] for z, e in splits["combination"] + splits["random"])
     with pytest.raises(ValueError, match="split"):
-        load_zh_en_toy("dev")
+        load_zh_en_toy("test")
+
+
+def test_toy_corpus_held_out_combinations_never_in_train():
+    third = {"他", "她", "小明", "小红", "老师"}
+    train = load_zh_en_toy("train")
+    for zh, en in train:
+        assert not (zh[0] in third and "不" in zh and ("喜欢" in zh or "学习" in zh)), (zh, en)
+        assert "red cats" not in " ".join(en) and "big books" not in " ".join(en)
+    combination = load_zh_en_toy("combination")
+    negated = [" ".join(en) for zh, en in combination if "不" in zh and zh[0] in third and "的" not in zh]
+    assert negated and all(en.split(" does not ")[1].split()[0] in ("like", "study") for en in negated)
+
+
+def test_toy_corpus_reorders_time_and_place():
+    pairs = {" ".join(z): " ".join(e) for z, e in load_zh_en_toy()}
+    assert pairs["我 今天 爱 机器"] == "i love machines today"
+    rows = [(z, e) for z, e in pairs.items() if "在 学校" in z and "今天" in z and "不" not in z]
+    assert rows and all(e.endswith("at school today") for _, e in rows)
+    assert any(e.split()[1:3] == ["does", "not"] for z, e in pairs.items() if z.startswith("他 ") and " 不 " in z)
 
 
 def test_toy_corpus_is_segmented_by_the_course_tokenizer():

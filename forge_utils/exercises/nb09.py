@@ -1,11 +1,12 @@
-"""Self-checks for notebook 09 (the Transformer): positional encoding and its shift matrix M_k."""
+"""Self-checks for notebook 09 (the Transformer): positional encoding, its shift matrix M_k, and a
+pre-norm decoder layer written from the post-norm one."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
 
-from forge_utils.exercises import Result, call_for_array, compare_arrays, failed, passed, report
+from forge_utils.exercises import Result, call_for_array, call_safely, compare_arrays, failed, passed, report
 
 
 def _pe(max_len: int, d_model: int, swap: bool = False, exponent: str = "2i") -> np.ndarray:
@@ -83,3 +84,84 @@ def check_shift_matrix(shift_matrix: Callable) -> Result:
             f"got {predicted[pos, dim]:.4f}, expected {pe[pos + k, dim]:.4f}"
         ))
     return report(passed("M_k @ PE[pos] = PE[pos + k] for k = 1, 3, 10 and every position: a fixed linear map"))
+
+
+def _decoder_parts(seed: int = 0, d_model: int = 16, num_heads: int = 2, d_ff: int = 32):
+    """A pre-norm ``DecoderLayer`` with random weights, the same sublayers under the notebook's names, and inputs."""
+    import torch
+    from torch import nn
+
+    from forge_utils.attention import causal_mask, padding_mask
+    from forge_utils.transformer import DecoderLayer
+
+    generator = torch.Generator().manual_seed(seed)
+    reference = DecoderLayer(d_model, num_heads, d_ff, norm_first=True).eval()
+    with torch.no_grad():
+        for name, p in reference.named_parameters():  # seeded; LayerNorm γ away from 1 so a skipped norm shows
+            noise = torch.randn(p.shape, generator=generator)
+            p.copy_(1 + 0.3 * noise if name.endswith("weight") and "norm" in name else 0.3 * noise)
+    layer = nn.Module()  # the attributes of the notebook's MyDecoderLayer, sharing the reference's weights
+    layer.self_attn, layer.cross_attn = reference.self_attn, reference.cross_attn
+    layer.linear1, layer.linear2 = reference.ffn.linear1, reference.ffn.linear2
+    layer.norm1, layer.norm2, layer.norm3 = reference.norm1, reference.norm2, reference.norm3
+    y = torch.randn(2, 4, d_model, generator=generator) * 2 + 1
+    memory = torch.randn(2, 5, d_model, generator=generator) * 2 - 1
+    self_mask = causal_mask(4)
+    memory_mask = padding_mask(torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]))  # (B, 1, 1, Ls)
+    return reference, layer, (y, memory, self_mask, memory_mask)
+
+
+def _variants(layer, y, memory, self_mask, memory_mask) -> dict[str, object]:
+    """Outputs of typical wrong answers, each with the hint it earns."""
+    import torch.nn.functional as F
+
+    def ffn(x):
+        return layer.linear2(F.relu(layer.linear1(x)))
+
+    post = layer.norm1(y + layer.self_attn(y, y, y, self_mask)[0])
+    post = layer.norm2(post + layer.cross_attn(post, memory, memory, memory_mask)[0])
+    post = layer.norm3(post + ffn(post))
+    h = layer.norm1(y)
+    x = y + layer.self_attn(h, h, h, self_mask)[0]
+    m = layer.norm2(memory)
+    x_normed_memory = x + layer.cross_attn(layer.norm2(x), m, m, memory_mask)[0]
+    x_normed_memory = x_normed_memory + ffn(layer.norm3(x_normed_memory))
+    x2 = h + layer.self_attn(h, h, h, self_mask)[0]  # residual taken from the normalised input
+    h2 = layer.norm2(x2)
+    x2 = h2 + layer.cross_attn(h2, memory, memory, memory_mask)[0]
+    h3 = layer.norm3(x2)
+    x2 = h3 + ffn(h3)
+    return {
+        "this is the post-norm layer LayerNorm(x + Sublayer(x)); pre-norm is x + Sublayer(LayerNorm(x))": post,
+        "memory went through a LayerNorm too: only the decoder side is normalised, K and V are memory as it is "
+        "(the encoder stack already ends in its own LayerNorm)": x_normed_memory,
+        "the residual adds the normalised x; add the sublayer output to x itself: x = x + Sublayer(LayerNorm(x))": x2,
+    }
+
+
+def check_pre_norm_decoder(pre_norm_decoder_forward: Callable) -> Result:
+    """``pre_norm_decoder_forward(layer, y, memory, self_mask, memory_mask)`` must equal
+    ``forge_utils.transformer.DecoderLayer(..., norm_first=True)`` with the same sublayers."""
+    import torch
+
+    what = "pre_norm_decoder_forward(layer, y, memory, self_mask, memory_mask)"
+    for seed in (0, 1):
+        reference, layer, inputs = _decoder_parts(seed)
+        with torch.no_grad():
+            got, error = call_safely(pre_norm_decoder_forward, layer, *inputs, what=what)
+            if error:
+                return report(failed(error))
+            if isinstance(got, tuple):
+                return report(failed(f"{what} should return only the output tensor (B, Lt, d_model), not a tuple"))
+            want = reference(*inputs)[0]
+            result = compare_arrays(got, want, what, atol=1e-5)
+            if result:
+                continue
+            values = np.asarray(got.detach().cpu().numpy() if hasattr(got, "detach") else got, dtype=float)
+            if values.shape == tuple(want.shape):
+                for hint, variant in _variants(layer, *inputs).items():
+                    if np.allclose(values, variant.numpy(), atol=1e-5):
+                        return report(failed(f"{what}: {hint}"))
+            return report(result)
+    return report(passed("pre-norm decoder layer equals DecoderLayer(norm_first=True): "
+                         "x + SelfAttn(LN1(x)), x + CrossAttn(LN2(x), memory), x + FFN(LN3(x))"))
