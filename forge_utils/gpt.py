@@ -225,10 +225,10 @@ class SamplingControl:
         self.model, self.vocab, self.length, self.seed = model, vocab, length, seed
         self.context, self.device = context, device
         self.temperature_slider = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1,
-                                                      description="温度", continuous_update=False)
+                                                      description="温度")
         self.temperature_slider.add_class("forge-gpt-temperature")
         self.top_k_slider = widgets.IntSlider(value=top_k, min=0, max=len(vocab), step=1, description="top-k (0=全部)",
-                                              continuous_update=False, style={"description_width": "initial"})
+                                              style={"description_width": "initial"})
         self.top_k_slider.add_class("forge-gpt-topk")
         self.prompt_text = widgets.Text(value=prompt, description="开头")
         self.prompt_text.add_class("forge-gpt-prompt")

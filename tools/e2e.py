@@ -1,6 +1,6 @@
 """End-to-end check of the course widgets in a real browser (headless Chromium + JupyterLab).
 
-    python tools/e2e.py                                   # notebooks 00, 08, 09 (those that exist)
+    python tools/e2e.py                                   # notebooks 00, 08, 09, 11 (those that exist)
     python tools/e2e.py --notebooks notebooks/00_setup_and_tour.ipynb --screenshots build/e2e
 
 What it does, every step bounded in time:
@@ -60,12 +60,13 @@ TARGETS: dict[str, list[Target]] = {
     "00": [Target("forge-tour-slider", "forge-tour-summary")],
     "08": [Target("forge-attention-query", "forge-attention-summary")],
     "09": [Target("forge-pe-position", "forge-pe-summary"), Target("forge-attn-head", "forge-attn-summary")],
+    "11": [Target("forge-gpt-temperature", "forge-gpt-summary")],
 }
 # JupyterLab and the kernel come from the course's .venv when there is one (playwright only has to be
 # importable by the Python running this script).
 LAB_PYTHON = next((str(p) for p in (ROOT / ".venv" / "bin" / "python", ROOT / ".venv" / "Scripts" / "python.exe")
                    if p.exists()), sys.executable)
-DEFAULT_NOTEBOOKS = ["00_setup_and_tour.ipynb", "08_attention.ipynb", "09_transformer.ipynb"]
+DEFAULT_NOTEBOOKS = ["00_setup_and_tour.ipynb", "08_attention.ipynb", "09_transformer.ipynb", "11_gpt.ipynb"]
 
 # Settings for the throw-away JupyterLab: no network calls, every cell attached to the DOM.
 LAB_SETTINGS = {
@@ -441,7 +442,7 @@ def resolve_notebooks(names: list[str] | None) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--notebooks", nargs="+", help="notebooks to check (default: 00, 08, 09 where present)")
+    parser.add_argument("--notebooks", nargs="+", help="notebooks to check (default: 00, 08, 09, 11 where present)")
     parser.add_argument("--screenshots", type=Path, default=ROOT / "build" / "e2e", help="folder for the PNGs")
     parser.add_argument("--timeout", type=float, default=600, help="limit for the whole run in seconds")
     args = parser.parse_args(argv)
