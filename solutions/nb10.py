@@ -2,13 +2,11 @@
 import torch
 
 
-def bert_mask(ids, mask_id, vocab_size, num_special, generator):
-    selected = (torch.rand(ids.shape, generator=generator) < 0.15) & (ids >= num_special)
-    roll = torch.rand(ids.shape, generator=generator)
-    inputs = ids.clone()
-    inputs[selected & (roll < 0.8)] = mask_id
-    random_spots = selected & (roll >= 0.8) & (roll < 0.9)
-    inputs[random_spots] = torch.randint(num_special, vocab_size, (int(random_spots.sum()),), generator=generator)
+def whole_word_mask(ids, word_ids, mask_id, generator):
+    n_words = int(word_ids.max()) + 1
+    chosen = torch.rand(n_words, generator=generator) < 0.15   # one draw per word
+    selected = chosen[word_ids]                                 # every character of a chosen word
+    inputs = torch.where(selected, torch.full_like(ids, mask_id), ids)
     labels = torch.where(selected, ids, torch.full_like(ids, -100))
     return inputs, labels
 

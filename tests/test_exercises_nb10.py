@@ -5,31 +5,51 @@ from solutions import nb10 as answers
 
 
 def test_reference_answers_pass():
-    assert nb10.check_bert_mask(answers.bert_mask)
+    assert nb10.check_whole_word_mask(answers.whole_word_mask)
     assert nb10.check_masked_accuracy(answers.masked_accuracy)
 
 
-def test_all_mask_is_caught():
-    def all_mask(ids, mask_id, vocab_size, num_special, generator):
-        selected = (torch.rand(ids.shape, generator=generator) < 0.15) & (ids >= num_special)
-        inputs = ids.clone()
-        inputs[selected] = mask_id
-        return inputs, torch.where(selected, ids, torch.full_like(ids, -100))
-
-    result = nb10.check_bert_mask(all_mask)
-    assert not result and "80%" in result.message
-
-
-def test_no_ignore_labels_and_padding_are_caught():
-    result = nb10.check_bert_mask(lambda ids, m, v, s, g: (ids.clone(), ids.clone()))
-    assert not result and "-100" in result.message
-
-    def selects_padding(ids, mask_id, vocab_size, num_special, generator):
+def test_character_masking_is_caught():
+    def per_character(ids, word_ids, mask_id, generator):
         selected = torch.rand(ids.shape, generator=generator) < 0.15
-        return ids.clone(), torch.where(selected, ids, torch.full_like(ids, -100))
+        return torch.where(selected, mask_id, ids), torch.where(selected, ids, -100)
 
-    result = nb10.check_bert_mask(selects_padding)
-    assert not result and "special" in result.message
+    result = nb10.check_whole_word_mask(per_character)
+    assert not result and "as a whole" in result.message
+
+
+def test_word_share_and_labels_are_checked():
+    def too_many(ids, word_ids, mask_id, generator):
+        chosen = torch.rand(int(word_ids.max()) + 1, generator=generator) < 0.5
+        selected = chosen[word_ids]
+        return torch.where(selected, mask_id, ids), torch.where(selected, ids, -100)
+
+    result = nb10.check_whole_word_mask(too_many)
+    assert not result and "15%" in result.message
+    result = nb10.check_whole_word_mask(lambda ids, w, m, g: (ids.clone(), ids.clone()))
+    assert not result and "-100" in result.message
+    result = nb10.check_whole_word_mask(lambda ids, w, m, g: ids)
+    assert not result and "tuple" in result.message
+
+
+def test_whole_word_experiment_needs_a_prediction_and_a_working_mask():
+    vocab = type("V", (), {"stoi": {}, "__len__": lambda self: 1000})()
+    result = nb10.whole_word_experiment(answers.whole_word_mask, None, None, vocab, 1000, 1001)
+    assert not result and "my_prediction" in result.message
+
+    def unfinished(ids, word_ids, mask_id, generator):
+        raise NotImplementedError
+
+    result = nb10.whole_word_experiment(unfinished, "降低", None, vocab, 1000, 1001, n_lines=5)
+    assert not result and "NotImplementedError" in result.message
+
+
+def test_whole_word_experiment_scores_both_maskings():
+    # a count model that always guesses id 2: the verdict follows from the two scores it prints
+    vocab = type("V", (), {"stoi": {}, "__len__": lambda self: 1000})()
+    always = lambda left, right: torch.full((len(left),), 2).numpy()  # noqa: E731
+    result = nb10.whole_word_experiment(answers.whole_word_mask, "降低", always, vocab, 1000, 1001, n_lines=20)
+    assert "按字遮盖" in result.message and "整词遮盖" in result.message
 
 
 def test_accuracy_over_all_positions_is_caught():

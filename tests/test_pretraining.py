@@ -4,30 +4,21 @@ import torch
 from forge_utils import pretraining as pt
 from forge_utils.transformer import TransformerEncoderModel
 
-DOCS = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "sat", "on", "a", "log", "today"]]
 
-
-def test_vocab_has_mask_special():
-    vocab = pt.build_mlm_vocab(DOCS, min_freq=1)
-    assert vocab.itos[:5] == list(pt.MLM_SPECIALS) and vocab.stoi[pt.MASK] == 4
-
-
-def test_chunk_windows_pads_the_last_window():
-    vocab = pt.build_mlm_vocab(DOCS, min_freq=1)
-    windows = pt.chunk_windows(DOCS, vocab, length=4)
-    assert windows.shape == (4, 4)  # 6 tokens → 2 windows, 7 tokens → 2 windows
-    assert windows[1].tolist()[2:] == [0, 0] and windows[3].tolist()[3:] == [0]
-    with pytest.raises(TypeError, match="tokenize"):
-        pt.chunk_windows(["the cat"], vocab)
+def test_cut_windows_drops_the_tail_and_checks_input():
+    windows = pt.cut_windows(torch.arange(10), 4)
+    assert windows.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    with pytest.raises(ValueError, match="1-D"):
+        pt.cut_windows(torch.zeros(2, 5, dtype=torch.long), 2)
     with pytest.raises(ValueError, match="length"):
-        pt.chunk_windows(DOCS, vocab, length=1)
+        pt.cut_windows(torch.arange(10), 11)
 
 
 def test_mask_tokens_proportions_and_labels():
-    vocab_size, num_special = 1000, 5
+    vocab_size, num_special, mask_id = 1000, 5, 4
     ids = torch.randint(num_special, vocab_size, (400, 100))
     ids[:, -10:] = 0  # padding is never selected
-    batch = pt.mask_tokens(ids, mask_id=4, vocab_size=vocab_size, generator=torch.Generator().manual_seed(0))
+    batch = pt.mask_tokens(ids, mask_id, vocab_size, num_special, generator=torch.Generator().manual_seed(0))
     real = (ids >= num_special).sum().item()
     n_sel = batch.selected.sum().item()
     assert abs(n_sel / real - 0.15) < 0.01
@@ -38,48 +29,48 @@ def test_mask_tokens_proportions_and_labels():
     assert torch.equal(batch.labels[batch.selected], ids[batch.selected])
     assert (batch.labels[~batch.selected] == pt.IGNORE).all()
     assert torch.equal(batch.inputs[~batch.selected], ids[~batch.selected])
-    assert (batch.inputs[batch.masked] == 4).all()
+    assert (batch.inputs[batch.masked] == mask_id).all()
     assert torch.equal(batch.inputs[batch.kept], ids[batch.kept])
     assert (batch.inputs[batch.randomised] >= num_special).all()
 
 
+def test_mask_id_above_the_vocabulary_and_ids_outside_it():
+    # the character thread: ordinary ids 1..999, [MASK] = 1000, <pad> = 1001 never selected
+    ids = torch.randint(1, 1000, (50, 40))
+    ids[:, :5] = 1001
+    ids[:, 5] = 0
+    batch = pt.mask_tokens(ids, 1000, 1000, num_special=1, generator=torch.Generator().manual_seed(1))
+    assert not batch.selected[:, :6].any()
+    assert (batch.inputs[batch.masked] == 1000).all()
+    assert batch.inputs[batch.randomised].max() < 1000 and batch.inputs[batch.randomised].min() >= 1
+
+
 def test_mask_tokens_is_reproducible_and_checks_input():
     ids = torch.randint(5, 50, (8, 16))
-    a = pt.mask_tokens(ids, 4, 50, generator=torch.Generator().manual_seed(3))
-    b = pt.mask_tokens(ids, 4, 50, generator=torch.Generator().manual_seed(3))
+    a = pt.mask_tokens(ids, 4, 50, 5, generator=torch.Generator().manual_seed(3))
+    b = pt.mask_tokens(ids, 4, 50, 5, generator=torch.Generator().manual_seed(3))
     assert torch.equal(a.inputs, b.inputs) and torch.equal(a.labels, b.labels)
     with pytest.raises(ValueError, match="LongTensor"):
-        pt.mask_tokens(ids.float(), 4, 50)
+        pt.mask_tokens(ids.float(), 4, 50, 5)
     with pytest.raises(ValueError, match="select_prob"):
-        pt.mask_tokens(ids, 4, 50, select_prob=1.5)
-    with pytest.raises(ValueError, match="mask_id"):
-        pt.mask_tokens(ids, 7, 50)
+        pt.mask_tokens(ids, 4, 50, 5, select_prob=1.5)
+    with pytest.raises(ValueError, match="own id"):
+        pt.mask_tokens(ids, 7, 50, 5)
+    with pytest.raises(ValueError, match="num_special"):
+        pt.mask_tokens(ids, 60, 50, 50)
 
 
-def test_unigram_scores():
-    ids = torch.tensor([[5, 5, 5, 6, 0]])
-    probs = pt.unigram_distribution(ids, vocab_size=8)
-    assert probs[5].item() == pytest.approx(0.75) and probs[0] == 0
-    labels = torch.tensor([[5, -100, 6, -100]])
-    accuracy, loss = pt.unigram_scores(probs, labels)
-    assert accuracy == 0.5
-    assert loss == pytest.approx(-(torch.tensor(0.75).log() + torch.tensor(0.25).log()).item() / 2)
-    with pytest.raises(ValueError, match="no token"):
-        pt.unigram_scores(probs, torch.full((1, 3), -100))
-    with pytest.raises(ValueError, match="ordinary"):
-        pt.unigram_distribution(torch.zeros(2, 2, dtype=torch.long), 8)
-
-
-def _encoder(vocab_size=30):
+def _encoder(vocab_size=30, pad_id=0):
     torch.manual_seed(0)
-    return TransformerEncoderModel(vocab_size, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=12)
+    return TransformerEncoderModel(vocab_size, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=12,
+                                   pad_id=pad_id)
 
 
 def test_mlm_model_scores_only_selected_positions(one_thread):
     model = pt.MLMModel(_encoder())
     ids = torch.randint(5, 30, (3, 12))
     assert model(ids).shape == (3, 12, 30)
-    batch = pt.mask_tokens(ids, 4, 30, select_prob=0.5, generator=torch.Generator().manual_seed(0))
+    batch = pt.mask_tokens(ids, 4, 30, 5, select_prob=0.5, generator=torch.Generator().manual_seed(0))
     loss, accuracy = pt.mlm_loss(model, batch.inputs, batch.labels)
     full = model(batch.inputs)
     want = torch.nn.functional.cross_entropy(full.reshape(-1, 30), batch.labels.reshape(-1), ignore_index=pt.IGNORE)
@@ -96,28 +87,26 @@ def test_mlm_learns_a_copy_pattern(one_thread):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     generator = torch.Generator().manual_seed(0)
     for _ in range(60):
-        batch = pt.mask_tokens(ids, 4, 10, generator=generator)
+        batch = pt.mask_tokens(ids, 4, 10, 5, generator=generator)
         loss, _ = pt.mlm_loss(model, batch.inputs, batch.labels)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    batch = pt.mask_tokens(ids, 4, 10, generator=generator)
+    batch = pt.mask_tokens(ids, 4, 10, 5, generator=generator)
     with torch.no_grad():
         _, accuracy = pt.mlm_loss(model, batch.inputs, batch.labels)
     assert accuracy > 0.9
 
 
-def test_classifier_freeze_and_padding(one_thread):
-    encoder = _encoder()
+def test_classifier_pools_real_tokens_only_and_freezes(one_thread):
+    encoder = _encoder(pad_id=29)
     classifier = pt.SequenceClassifier(encoder, num_classes=3)
-    ids = torch.tensor([[5, 6, 7, 0, 0], [8, 9, 0, 0, 0]])
+    ids = torch.tensor([[5, 6, 7, 29, 29], [8, 9, 29, 29, 29]])
     assert classifier(ids).shape == (2, 3)
+    with torch.no_grad():
+        pooled = classifier.pooled(ids)
+        alone = classifier.pooled(ids[:1, :3])   # the same review without its padding
+    assert torch.allclose(pooled[0], alone[0], atol=1e-5)
     total = pt.count_trainable(classifier)
     pt.freeze(classifier.encoder)
     assert pt.count_trainable(classifier) == 16 * 3 + 3 < total
-
-
-def test_lee_topic():
-    assert pt.lee_topic(["taliban", "kabul", "afghanistan", "cricket"]) == "conflict"
-    assert pt.lee_topic(["fire", "fires", "cricket", "test", "match"]) is None  # too close to call
-    assert pt.lee_topic(["fire"]) is None  # too few hits

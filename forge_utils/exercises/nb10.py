@@ -10,52 +10,98 @@ from forge_utils.exercises import Result, call_for_number, call_safely, failed, 
 IGNORE = -100
 
 
-def check_bert_mask(bert_mask: Callable) -> Result:
-    """``bert_mask(ids, mask_id, vocab_size, num_special, generator)`` → ``(inputs, labels)`` with BERT's rule:
-    select 15 % of the ordinary tokens (ids >= num_special); of those 80 % → mask_id, 10 % → a random
-    ordinary id, 10 % unchanged; labels = original id where selected, -100 elsewhere."""
-    vocab_size, num_special, mask_id = 500, 5, 4
-    generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(num_special, vocab_size, (200, 100), generator=generator)
-    ids[:, -20:] = 0  # padding
-    what = "bert_mask(ids (200, 100), mask_id=4, vocab_size=500, num_special=5, generator)"
-    out, error = call_safely(bert_mask, ids.clone(), mask_id, vocab_size, num_special,
-                             torch.Generator().manual_seed(1), what=what)
+def _random_words(generator: torch.Generator, n_words: int = 4000) -> tuple[torch.Tensor, torch.Tensor]:
+    """Character ids (L,) and their word index (L,) for ``n_words`` words of 1–4 characters."""
+    lengths = torch.randint(1, 5, (n_words,), generator=generator)
+    word_ids = torch.repeat_interleave(torch.arange(n_words), lengths)
+    ids = torch.randint(2, 500, (len(word_ids),), generator=generator)
+    return ids, word_ids
+
+
+def _call_whole_word_mask(whole_word_mask: Callable, ids, word_ids, mask_id, seed):
+    """Run the student's function; ``((inputs, labels), None)`` or ``(None, message)``."""
+    what = "whole_word_mask(ids (L,), word_ids (L,), mask_id, generator)"
+    out, error = call_safely(whole_word_mask, ids.clone(), word_ids.clone(), mask_id,
+                             torch.Generator().manual_seed(seed), what=what)
     if error:
-        return report(failed(error))
+        return None, error
     if not (isinstance(out, tuple) and len(out) == 2):
-        return report(failed(f"{what} should return a tuple (inputs, labels), got {type(out).__name__}"))
+        return None, f"{what} should return a tuple (inputs, labels), got {type(out).__name__}"
     inputs, labels = (torch.as_tensor(t) for t in out)
     if inputs.shape != ids.shape or labels.shape != ids.shape:
-        return report(failed(f"inputs and labels should both have the ids' shape {tuple(ids.shape)}, "
-                             f"got {tuple(inputs.shape)} and {tuple(labels.shape)}"))
+        return None, (f"inputs and labels should both have the ids' shape {tuple(ids.shape)}, "
+                      f"got {tuple(inputs.shape)} and {tuple(labels.shape)}")
+    return (inputs, labels), None
+
+
+def check_whole_word_mask(whole_word_mask: Callable) -> Result:
+    """``whole_word_mask(ids (L,), word_ids (L,), mask_id, generator)`` → ``(inputs, labels)``: each word is
+    selected with probability 0.15 (one draw per word); every character of a selected word becomes
+    ``mask_id``; labels are the original ids there and -100 elsewhere."""
+    mask_id = 999
+    ids, word_ids = _random_words(torch.Generator().manual_seed(0))
+    out, error = _call_whole_word_mask(whole_word_mask, ids, word_ids, mask_id, seed=1)
+    if error:
+        return report(failed(error))
+    inputs, labels = out
     selected = labels != IGNORE
     if selected.all():
-        return report(failed("every label is a word id: put -100 where a token was NOT selected, "
-                             "so the loss ignores those positions"))
-    if selected[:, -20:].any() or (ids[selected] < num_special).any():
-        return report(failed("special tokens (here the padding, id 0) were selected: only ids >= num_special may be"))
+        return report(failed("every label is a character id: put -100 where a character was NOT selected"))
     if not torch.equal(labels[selected], ids[selected]):
-        return report(failed("labels of selected positions should be the ORIGINAL ids (what the model must predict)"))
-    share = selected.sum().item() / (ids >= num_special).sum().item()
-    if abs(share - 0.15) > 0.015:
-        return report(failed(f"{share:.1%} of the ordinary tokens were selected, expected about 15%"))
+        return report(failed("labels of selected characters should be the ORIGINAL ids"))
+    n_words = int(word_ids.max()) + 1
+    per_word = torch.zeros(n_words).index_add_(0, word_ids, selected.float())
+    size = torch.bincount(word_ids, minlength=n_words).float()
+    if ((per_word > 0) & (per_word < size)).any():
+        word = int(((per_word > 0) & (per_word < size)).nonzero()[0])
+        return report(failed(f"word {word} has {int(size[word])} characters but only {int(per_word[word])} were "
+                             "selected: a word is selected as a whole, all its characters or none"))
+    share = (per_word > 0).float().mean().item()
+    if abs(share - 0.15) > 0.02:
+        return report(failed(f"{share:.1%} of the words were selected, expected about 15% "
+                             "(one draw per WORD, not per character)"))
+    if not (inputs[selected] == mask_id).all():
+        return report(failed("every character of a selected word should become mask_id"))
     if not torch.equal(inputs[~selected], ids[~selected]):
-        return report(failed("tokens that were not selected must stay unchanged in inputs"))
-    n = selected.sum().item()
-    as_mask = (inputs[selected] == mask_id).sum().item() / n
-    unchanged = (inputs[selected] == ids[selected]).sum().item() / n
-    other = 1 - as_mask - unchanged
-    if as_mask > 0.95:
-        return report(failed(f"{as_mask:.0%} of the selected tokens became [MASK]; BERT masks only 80%, "
-                             "puts a random word in 10% and leaves 10% unchanged"))
-    if abs(as_mask - 0.8) > 0.04 or abs(unchanged - 0.1) > 0.03 or abs(other - 0.1) > 0.03:
-        return report(failed(f"of the selected tokens {as_mask:.0%} became [MASK], {other:.0%} a random word and "
-                             f"{unchanged:.0%} stayed unchanged; expected 80% / 10% / 10%"))
-    rand = selected & (inputs != mask_id) & (inputs != ids)
-    if (inputs[rand] < num_special).any() or (inputs[rand] >= vocab_size).any():
-        return report(failed(f"random replacements must be ordinary ids in {num_special}..{vocab_size - 1}"))
-    return report(passed(f"{share:.1%} selected; of those {as_mask:.0%} [MASK], {other:.0%} random, {unchanged:.0%} kept"))
+        return report(failed("characters of words that were not selected must stay unchanged"))
+    return report(passed(f"{share:.1%} of the words selected, each one masked as a whole"))
+
+
+def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, guess_both: Callable, vocab,
+                          mask_id: int, pad_id: int, n_lines: int = 400) -> Result:
+    """Compare the both-neighbours count model under character masking and under ``whole_word_mask``.
+
+    On the first ``n_lines`` test lines of People's Daily (gold segmentation): the count model's
+    accuracy on the selected characters, once with ``forge_utils.pretraining.mask_tokens`` (15 % of the
+    characters, 80/10/10) and once with the student's whole-word masking; ``prediction`` ("升高" or
+    "降低") says what the student expected for whole-word masking.
+    """
+    if prediction not in ("升高", "降低"):
+        return report(failed('set my_prediction to "升高" or "降低" first (your prediction, before you measure)'))
+    from forge_utils.data import load_peoples_daily
+    from forge_utils.pretraining import mask_tokens
+
+    lines = load_peoples_daily("test", "word")[:n_lines]
+    gold = [word for line in lines for word in line]
+    ids = torch.tensor([vocab.stoi.get(ch, 0) for word in gold for ch in word])
+    word_ids = torch.repeat_interleave(torch.arange(len(gold)), torch.tensor([len(word) for word in gold]))
+    out, error = _call_whole_word_mask(whole_word_mask, ids, word_ids, mask_id, seed=0)
+    if error:
+        return report(failed(error + " (make check_whole_word_mask pass first)"))
+
+    def score(inputs: torch.Tensor, labels: torch.Tensor) -> float:
+        spots = (labels != IGNORE).nonzero()[:, 0]
+        padded = torch.cat([torch.tensor([pad_id]), inputs, torch.tensor([pad_id])])
+        guesses = guess_both(padded[spots].numpy(), padded[spots + 2].numpy())
+        return float((torch.as_tensor(guesses) == labels[spots]).float().mean())
+
+    by_char = mask_tokens(ids[None], mask_id, len(vocab), num_special=1, generator=torch.Generator().manual_seed(0))
+    char_acc = score(by_char.inputs[0], by_char.labels[0])
+    word_acc = score(*out)
+    went = "升高" if word_acc > char_acc else "降低"
+    message = (f"左右邻计数模型: 按字遮盖 {char_acc:.3f}, 整词遮盖 {word_acc:.3f} ({went}); "
+               f"你的预测是“{prediction}”")
+    return report(passed(message + ", 预测正确") if went == prediction else failed(message + ", 想一想为什么"))
 
 
 def check_masked_accuracy(masked_accuracy: Callable) -> Result:
