@@ -1,0 +1,87 @@
+"""GPT vs LSTM at notebook 11's settings for seeds 1 and 2 (the notebook itself trains seed 0).
+
+    .venv/bin/python benchmarks/bench_gpt.py                 # seeds 1 2, writes benchmarks/gpt_seeds.json
+    .venv/bin/python benchmarks/bench_gpt.py --device cuda
+
+Each (model, seed) trains in this process with ``forge_utils.lm.train_lm`` exactly as the notebook does
+(same sizes, steps, batch, learning rate, windows) and records the validation-subset curve, the training
+seconds (evaluation time subtracted) and the test bits per character. Notebook 11 reads the JSON, checks
+that these settings are its own, and puts seeds 1 and 2 beside its seed 0.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from forge_utils.gpt import GPT, GPTConfig
+from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
+
+# Notebook 11's settings (keep in step with its section 4 and 5 cells).
+N_LAYER, N_HEAD, N_EMBD, STEPS, BATCH, LR = 1, 4, 128, 600, 32, 1e-2
+LSTM_EMBD, LSTM_HIDDEN = 64, 128
+CONTEXT, VAL_WINDOWS = 64, 128
+OUT = Path(__file__).resolve().parent / "gpt_seeds.json"
+
+
+class LSTMLM(nn.Module):
+    """Embedding → one nn.LSTM layer → linear head: ids (B, T) → logits (B, T, V)."""
+
+    def __init__(self, vocab_size: int, n_embd: int, hidden: int) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(vocab_size, n_embd)
+        self.lstm = nn.LSTM(n_embd, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, vocab_size)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.head(self.lstm(self.emb(ids))[0])
+
+
+def run(name: str, seed: int, streams: dict, V: int, device: str) -> dict:
+    train, val, test = streams["train"], streams["val"][: VAL_WINDOWS * CONTEXT + 1], streams["test"]
+    torch.manual_seed(seed)
+    if name == "GPT":
+        model = GPT(GPTConfig(vocab_size=V, context=CONTEXT, n_layer=N_LAYER, n_head=N_HEAD, n_embd=N_EMBD))
+        unigram_output_bias(model.lm_head, train)
+    else:
+        model = LSTMLM(V, LSTM_EMBD, LSTM_HIDDEN)
+        unigram_output_bias(model.head, train)
+    model.to(device)
+    history = train_lm(model, train, STEPS, batch_size=BATCH, context=CONTEXT, lr=LR, seed=seed, device=device,
+                       eval_stream=val, eval_every=STEPS // 6, progress=False)
+    start = time.perf_counter()
+    evaluate_bpc(model, val, device=device)
+    per_eval = time.perf_counter() - start
+    rows = [r for r in history if "bpc" in r]
+    return {"model": name, "seed": seed, "chars": [r["chars"] for r in rows], "bpc": [r["bpc"] for r in rows],
+            "seconds": [r["seconds"] - (i + 1) * per_eval for i, r in enumerate(rows)],
+            "test_bpc": evaluate_bpc(model, test, device=device)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--models", nargs="+", default=["GPT", "LSTM"], choices=["GPT", "LSTM"])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    vocab, streams = load_thread_data()
+    results = json.loads(args.out.read_text()) if args.out.exists() else {"runs": []}
+    results["settings"] = dict(N_LAYER=N_LAYER, N_HEAD=N_HEAD, N_EMBD=N_EMBD, STEPS=STEPS, BATCH=BATCH, LR=LR,
+                               LSTM_EMBD=LSTM_EMBD, LSTM_HIDDEN=LSTM_HIDDEN, device=args.device,
+                               threads=torch.get_num_threads())
+    for seed in args.seeds:
+        for name in args.models:
+            row = run(name, seed, streams, len(vocab), args.device)
+            results["runs"] = [r for r in results["runs"] if (r["model"], r["seed"]) != (name, seed)] + [row]
+            print(f"{name:<5} seed {seed}: val {row['bpc'][-1]:.3f}  test {row['test_bpc']:.3f}  "
+                  f"{row['seconds'][-1]:.1f} s", flush=True)
+            args.out.write_text(json.dumps(results, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
