@@ -1,6 +1,10 @@
+import re
+
 import torch
 
+from forge_utils.data import load_peoples_daily
 from forge_utils.exercises import nb10
+from forge_utils.lm import CharVocab
 from solutions import nb10 as answers
 
 
@@ -45,11 +49,13 @@ def test_whole_word_experiment_needs_a_prediction_and_a_working_mask():
 
 
 def test_whole_word_experiment_scores_both_maskings():
-    # a count model that always guesses id 2: the verdict follows from the two scores it prints
-    vocab = type("V", (), {"stoi": {}, "__len__": lambda self: 1000})()
-    always = lambda left, right: torch.full((len(left),), 2).numpy()  # noqa: E731
-    result = nb10.whole_word_experiment(answers.whole_word_mask, "降低", always, vocab, 1000, 1001, n_lines=20)
-    assert "按字遮盖" in result.message and "整词遮盖" in result.message
+    # a count model that copies the visible left neighbour: the verdict must follow the two printed scores
+    vocab = CharVocab.build(load_peoples_daily("train", "char")[:3000], size=1000)
+    copy_left = lambda left, right: left  # noqa: E731
+    result = nb10.whole_word_experiment(answers.whole_word_mask, "降低", copy_left, vocab, 1000, 1001, n_lines=200)
+    by_char, by_word = (float(x) for x in re.findall(r"遮盖 (0\.\d+)", result.message))
+    assert 0 <= by_char <= 1 and 0 <= by_word <= 1
+    assert bool(result) == (by_word < by_char)
 
 
 def test_accuracy_over_all_positions_is_caught():
