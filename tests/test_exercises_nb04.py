@@ -35,9 +35,9 @@ def test_one_direction_only_is_named():
 
 
 def test_not_implemented_is_reported():
-    def todo(*args):
+    def unfinished(*args):
         raise NotImplementedError
-    result = nb04.check_weight_fn(todo)
+    result = nb04.check_weight_fn(unfinished)
     assert not result and "NotImplementedError" in result.message
 
 
