@@ -1,11 +1,24 @@
 """forge_utils: the small helper package of Forge · 从独热编码到 Transformer.
 
-One module per concept: ``device`` (device and seeds), ``text`` (vocab and tokenizers),
-``data`` (the data the course ships or finds offline), ``plots`` (CJK-ready figures),
-``exercises`` (self-checks). Chapter modules (embeddings, sequence, attention, transformer)
-hold the finished versions of what the notebooks build inline.
+One module per concept, in the order the course meets them:
+- ``device``: device choice (``FORGE_DEVICE``), seeds, the environment report of notebook 00;
+- ``data``: the data the course ships or finds offline (People's Daily, online reviews, GloVe, gensim's test data);
+- ``text``: vocabularies and tokenizers (Chinese via jieba, BPE), the course's replacement for torchtext;
+- ``plots``: figures with Chinese labels that render, heatmaps, labelled scatter plots;
+- ``report``: figures a notebook records for ``build/course.json`` and the README's tables;
+- ``paradigms`` (01): expert system, Q-learning maze, convolution and pooling;
+- ``lm`` (02, 06, 07, 11): the language-modelling thread: character vocabulary, bits per character,
+  the bigram model, the training loop and sampling shared by every language model;
+- ``embeddings`` (03), ``glove`` (04), ``vectors_lab`` (05): word vectors and what they can do;
+- ``sequence`` (06, 07): RNN and LSTM cells, gradient measurements, the memory task;
+- ``attention`` (08), ``attention_explorer`` (08): scaled dot-product and multi-head attention, masks;
+- ``transformer`` (09): encoder and decoder layers, the encoder–decoder, the zh→en toy corpus, explorers;
+- ``pretraining`` (10): masked-language-model data and fine-tuning helpers;
+- ``gpt`` (11): the decoder-only Transformer and its sampling control;
+- ``exercises``: the self-checks at the end of each notebook.
+Notebooks build each idea inline first, check it equal to the version here, then reuse it.
 """
 from forge_utils.device import environment_report, get_device, set_seed
 
 __version__ = "0.1.0"
-__all__ = ["get_device", "set_seed", "environment_report", "__version__"]
+__all__ = ["__version__", "environment_report", "get_device", "set_seed"]
