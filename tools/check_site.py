@@ -7,8 +7,8 @@ aborted and counted as a failure. For every page it asserts:
 - no request left the machine;
 - formulas are typeset: KaTeX ran, the page has rendered formulas where its notebook has ``$``, and no
   raw ``$…$`` is left in the prose;
-- every saved widget view shows its figure (an image that loaded, or a drawn canvas/svg); a progress
-  bar (tqdm's) must show its bar;
+- every saved widget view shows what was saved: its figure (an image that loaded, or a drawn canvas/svg)
+  when its saved state holds one, else its controls and text; a progress bar (tqdm's) must show its bar;
 - Chinese text is drawn with a CJK font: Chromium reports the platform font used for a Chinese
   paragraph (DevTools ``CSS.getPlatformFontsForNode``), and it must be one that has the glyphs.
 Uses the Debian ``/usr/bin/chromium`` through the PyPI ``playwright`` package (never ``playwright install``).
@@ -46,11 +46,22 @@ PAGE_FACTS = """() => {
   const prose = [...document.querySelectorAll('.jp-RenderedMarkdown, .forge-index')];
   const text = prose.map(e => e.innerText).join('\\n');
   const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+  const stateTag = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  const models = stateTag ? JSON.parse(stateTag.textContent).state : {};
+  const hasFigure = (id, seen = new Set()) => {          // does the saved view hold a picture?
+    if (seen.has(id) || !models[id]) return false;
+    seen.add(id);
+    const text = JSON.stringify(models[id]);
+    if (models[id].model_name === 'ImageModel' || text.includes('image/png')) return true;
+    return [...text.matchAll(/IPY_MODEL_([0-9a-f]+)/g)].some(m => hasFigure(m[1], seen));
+  };
   const shown = views.map(v => {
     const box = v.parentElement;
     const imgs = [...box.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth > 0);
     const drawn = box.querySelectorAll('canvas, svg, .progress-bar').length;
-    return imgs.length + drawn;
+    const wantsFigure = hasFigure(JSON.parse(v.textContent).model_id);
+    // a view whose saved state holds a picture must show it; a text-only view must show its text
+    return wantsFigure ? imgs.length + drawn : (drawn + (box.innerText.trim().length > 10 ? 1 : 0));
   });
   return {math: document.documentElement.getAttribute('data-math'), katex: document.querySelectorAll('.katex').length,
           text, views: views.length, shown, widgetErrors: document.body.innerText.includes('Error displaying widget')};
@@ -124,7 +135,7 @@ def check(site: Path) -> list[str]:
                     problems.append("a widget shows 'Error displaying widget'")
                 empty = [i for i, n in enumerate(facts["shown"]) if n == 0]
                 if empty:
-                    problems.append(f"widget view(s) {empty} of {facts['views']} show no figure")
+                    problems.append(f"widget view(s) {empty} of {facts['views']} show nothing of what was saved")
                 if not fonts or not any(CJK_FAMILY.search(f) for f in fonts):
                     problems.append(f"Chinese text is not drawn with a CJK font (fonts used: {fonts})")
                 status = "ok" if not problems else "FAIL: " + "; ".join(problems)
