@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from course_tables import LM_MODELS  # noqa: E402
 from forge_config import forge_config  # noqa: E402
+from run_notebooks import title_of  # noqa: E402
 from sync_badges import BADGE_TAG, SETUP_TAG  # noqa: E402
 
 NODE = ROOT / "site" / "node_modules"
@@ -139,15 +140,6 @@ def count_formulas(nb: nbformat.NotebookNode) -> int:
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     text = re.sub(r"`[^`]*`", "", text)  # code spans are not math
     return len(re.findall(r"\$\$.+?\$\$", text, flags=re.S)) + len(re.findall(r"(?<!\$)\$[^$\n]+?\$(?!\$)", re.sub(r"\$\$.+?\$\$", "", text, flags=re.S)))
-
-
-def title_of(nb: nbformat.NotebookNode) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return ""
 
 
 def without_setup(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
