@@ -6,6 +6,7 @@ One module per concept, in the order the course meets them:
 - ``text``: vocabularies and tokenizers (Chinese via jieba, BPE), the course's replacement for torchtext;
 - ``plots``: figures with Chinese labels that render, heatmaps, labelled scatter plots;
 - ``report``: figures a notebook records for ``build/course.json`` and the README's tables;
+- ``baseline`` (06, 10): bag of tokens + logistic regression, the line every neural text classifier must beat;
 - ``paradigms`` (01): expert system, Q-learning maze, convolution and pooling;
 - ``lm`` (02, 06, 07, 11): the language-modelling thread: character vocabulary, bits per character,
   the bigram model, the training loop and sampling shared by every language model;
