@@ -11,7 +11,10 @@ tensor, ``True`` = this query may attend to this key, ``False`` = it may not.
 A query row whose keys are *all* masked has no distribution to take a softmax over (the
 softmax of only ``-inf`` is NaN). Instead of returning NaN silently, both functions raise a
 ``ValueError`` that names the row. Such rows come from a mask built wrongly (e.g. a sequence of
-length 0, or a padding mask applied to the queries instead of the keys).
+length 0, or a padding mask applied to the queries instead of the keys). Finding such a row means
+reading a value back from the device, which on a GPU stops it until all queued work is done; so
+``MultiHeadAttention`` (called in every layer of a forward pass) makes this check only for masks on
+the CPU, and the models that build their own masks check their inputs once at the entry point.
 """
 from __future__ import annotations
 
@@ -62,21 +65,36 @@ def scaled_dot_product_attention(
         raise ValueError(
             f"k and v must have the same length Lk (one value per key): k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
-    d_k = q.shape[-1]
-    scores = q @ k.transpose(-2, -1) / math.sqrt(d_k)  # (..., Lq, Lk)
     if mask is not None:
-        _check_mask(mask, scores.shape)
-        mask = mask.to(scores.device)
-        if not mask.any(dim=-1).all():
-            rows = (~mask.any(dim=-1)).nonzero().tolist()
-            raise ValueError(
-                f"mask hides every key from {len(rows)} query row(s) (first at index {rows[0]}), "
-                "so their softmax is undefined. Every query needs at least one key it may attend to: "
-                "check that no sequence has length 0 and that the padding mask covers keys, not queries."
-            )
-        scores = scores.masked_fill(~mask, float("-inf"))
-    weights = torch.softmax(scores, dim=-1)
+        scores_shape = torch.Size(torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2]))
+        _check_mask(mask, scores_shape)
+        mask = mask.to(q.device)
+        check_every_query_attends(mask)
+    weights = attention_weights(q, k, mask)
     return weights @ v, weights
+
+
+def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """softmax(q kᵀ / √d_k) with masked keys at −∞: q (..., Lq, d_k), k (..., Lk, d_k) → (..., Lq, Lk).
+
+    The arithmetic of ``scaled_dot_product_attention`` without its input checks (for callers that
+    have checked their inputs once already, such as ``MultiHeadAttention``)."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1)
+
+
+def check_every_query_attends(mask: torch.Tensor) -> None:
+    """Raise if some query row of a boolean mask (..., Lq, Lk) may attend to no key at all (its softmax
+    would be NaN). Reads one value back from the mask's device."""
+    if not mask.any(dim=-1).all():
+        rows = (~mask.any(dim=-1)).nonzero().tolist()
+        raise ValueError(
+            f"mask hides every key from {len(rows)} query row(s) (first at index {rows[0]}), "
+            "so their softmax is undefined. Every query needs at least one key it may attend to: "
+            "check that no sequence has length 0 and that the padding mask covers keys, not queries."
+        )
 
 
 def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
@@ -190,11 +208,13 @@ class MultiHeadAttention(nn.Module):
         self._check_inputs(query, key, value)
         b, lq, lk = query.shape[0], query.shape[1], key.shape[1]
         if mask is not None:
-            mask = self._prepare_mask(mask, b, lq, lk)
+            mask = self._prepare_mask(mask, b, lq, lk).to(query.device)
+            if mask.device.type == "cpu":  # free on the CPU; on a GPU it would wait for the device
+                check_every_query_attends(mask)
         q = self.split_heads(self.w_q(query))  # (B, h, Lq, d_k)
         k = self.split_heads(self.w_k(key))  # (B, h, Lk, d_k)
         v = self.split_heads(self.w_v(value))  # (B, h, Lk, d_k)
-        _, weights = scaled_dot_product_attention(q, k, v, mask)  # (B, h, Lq, Lk)
+        weights = attention_weights(q, k, mask)  # (B, h, Lq, Lk)
         heads = self.dropout(weights) @ v  # (B, h, Lq, d_k)
         return self.w_o(self.merge_heads(heads)), weights
 

@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from forge_utils.attention import MultiHeadAttention, causal_mask, padding_mask
+from forge_utils.attention import MultiHeadAttention, causal_mask, check_every_query_attends, padding_mask
 
 # ----------------------------------------------------------------------------- positions
 
@@ -106,6 +106,10 @@ class TokenAndPosition(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         _check_ids(ids, self.vocab_size, "ids")
+        return self.embed(ids)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """``forward`` for ids a caller has already checked (one device read-back per entry point)."""
         if ids.shape[1] > self.max_len:
             raise ValueError(
                 f"sequence length {ids.shape[1]} exceeds max_len={self.max_len} positions; "
@@ -126,11 +130,13 @@ def _check_ids(ids: torch.Tensor, vocab_size: int, what: str) -> None:
             f"{what} must be integer token ids of shape (B, L), got {got}; "
             "for one sentence use torch.tensor([ids]) (a batch of one)"
         )
-    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
-        raise ValueError(
-            f"{what} holds ids outside 0..{vocab_size - 1} (min {int(ids.min())}, max {int(ids.max())}); "
-            "encode with the same Vocab the model was built for"
-        )
+    if ids.numel():
+        low, high = torch.stack(torch.aminmax(ids)).tolist()  # one read-back from the device, not two
+        if low < 0 or high >= vocab_size:
+            raise ValueError(
+                f"{what} holds ids outside 0..{vocab_size - 1} (min {low}, max {high}); "
+                "encode with the same Vocab the model was built for"
+            )
 
 
 # ----------------------------------------------------------------------------- layers
@@ -383,10 +389,11 @@ class Seq2SeqTransformer(nn.Module):
         """src (B, Ls) → memory (B, Ls, d_model), source key mask (B, 1, 1, Ls), [encoder weights per layer]."""
         _check_ids(src, self.src_embed.vocab_size, "src")
         src_mask = padding_mask(src, self.pad_id)
+        check_every_query_attends(src_mask[:, 0])  # checked once here, not in every layer on a GPU
         if not self.cross_attention:  # the control: nothing of the source reaches the decoder
             d_model = self.src_embed.d_model
             return src.new_zeros(*src.shape, d_model, dtype=self.out.weight.dtype), src_mask, []
-        memory, weights = self.encoder(self.src_embed(src), src_mask)
+        memory, weights = self.encoder(self.src_embed.embed(src), src_mask)
         return memory, src_mask, weights
 
     def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor):
@@ -394,7 +401,7 @@ class Seq2SeqTransformer(nn.Module):
         _check_ids(tgt_in, self.tgt_embed.vocab_size, "tgt_in")
         lt = tgt_in.shape[1]
         self_mask = causal_mask(lt, device=tgt_in.device) & padding_mask(tgt_in, self.pad_id)  # (B, 1, Lt, Lt)
-        y, self_ws, cross_ws = self.decoder(self.tgt_embed(tgt_in), memory, self_mask, src_mask)
+        y, self_ws, cross_ws = self.decoder(self.tgt_embed.embed(tgt_in), memory, self_mask, src_mask)
         return self.out(y), self_ws, cross_ws
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:

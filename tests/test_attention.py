@@ -4,7 +4,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from forge_utils.attention import MultiHeadAttention, causal_mask, padding_mask, scaled_dot_product_attention
+from forge_utils.attention import (MultiHeadAttention, attention_weights, causal_mask, padding_mask,
+                                   scaled_dot_product_attention)
 
 
 def _qkv(*lead, lq=5, lk=7, d=8, dv=6, seed=0):
@@ -194,3 +195,20 @@ def test_mha_gradients_flow_and_runs_in_float64():
     out.sum().backward()
     assert x.grad is not None and torch.isfinite(x.grad).all()
     assert all(p.grad is not None for p in mha.parameters())
+
+
+def test_attention_weights_is_the_arithmetic_of_sdpa():
+    q, k, v = _qkv(lq=4, lk=6)
+    mask = padding_mask([4], max_len=6)[0, 0]  # (1, 6): the last two keys are padding
+    out, weights = scaled_dot_product_attention(q, k, v, mask)
+    torch.testing.assert_close(attention_weights(q, k, mask), weights)
+    torch.testing.assert_close(out, weights @ v)
+
+
+def test_multi_head_attention_still_refuses_a_fully_masked_row_on_cpu():
+    mha = MultiHeadAttention(d_model=8, num_heads=2)
+    x = torch.randn(2, 3, 8)
+    mask = torch.ones(2, 3, 3, dtype=torch.bool)
+    mask[1, 2] = False  # query 2 of sequence 1 may look at nothing
+    with pytest.raises(ValueError, match="every key"):
+        mha(x, x, x, mask)

@@ -155,6 +155,7 @@ def test_seq2seq_shapes():
         (torch.full((1, 3), 99), torch.randint(1, 12, (1, 4)), "outside"),
         (torch.randn(1, 3), torch.randint(1, 12, (1, 4)), "integer"),
         (torch.randint(1, 15, (1, 40)), torch.randint(1, 12, (1, 4)), "max_len"),
+        (torch.zeros(2, 3, dtype=torch.long), torch.randint(1, 12, (2, 4)), "every key"),  # a source of only <pad>
     ],
 )
 def test_seq2seq_bad_input(src, tgt, match):
