@@ -5,7 +5,7 @@
 #   make course   execute every notebook on a fresh kernel: time, peak memory and recorded figures in
 #                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
-#   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop; the 3-seed RNN/LSTM and GPT/LSTM runs notebooks 06, 07 and 11 read
+#   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop; the seeds 1 and 2 that notebooks 03, 04, 06, 07, 09 and 11 read
 #   make site     the offline course website in build/site/ (npm ci in site/, then tools/build_site.py);
 #                 make site-check opens it in headless Chromium with the network blocked
 #   make e2e      the widgets in a real browser (headless Chromium + JupyterLab); also part of make test
@@ -71,6 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_glove.py --threads 1
 	$(BIN)/python benchmarks/bench_rnn_lstm.py
 	$(BIN)/python benchmarks/bench_gpt.py
+	$(BIN)/python benchmarks/bench_seeds.py
 
 badges: $(STAMP)
 	$(BIN)/python tools/sync_badges.py

@@ -71,6 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     vocab, streams = load_thread_data()
     results = json.loads(args.out.read_text()) if args.out.exists() else {"runs": []}
+    results["script"] = "benchmarks/bench_gpt.py"
     results["settings"] = dict(N_LAYER=N_LAYER, N_HEAD=N_HEAD, N_EMBD=N_EMBD, STEPS=STEPS, BATCH=BATCH, LR=LR,
                                LSTM_EMBD=LSTM_EMBD, LSTM_HIDDEN=LSTM_HIDDEN, device=args.device,
                                threads=torch.get_num_threads())

@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     vocab, streams = load_thread_data()
-    results = {"settings": dict(EMBED=EMBED, HIDDEN=HIDDEN, STEPS=STEPS, BATCH=BATCH, T_TRAIN=T_TRAIN, LR=LR,
+    results = {"script": "benchmarks/bench_rnn_lstm.py", "settings": dict(EMBED=EMBED, HIDDEN=HIDDEN, STEPS=STEPS, BATCH=BATCH, T_TRAIN=T_TRAIN, LR=LR,
                                 device=args.device, threads=torch.get_num_threads()), "runs": []}
     for seed in args.seeds:
         for cell in ("rnn", "lstm"):

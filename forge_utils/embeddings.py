@@ -450,6 +450,32 @@ def train_sgns(
     return model, losses
 
 
+def train_gensim_word2vec(
+    sentences: Sequence[Sequence[str]],
+    sg: int,
+    seed: int,
+    dim: int = 50,
+    window: int = 5,
+    negative: int = 5,
+    epochs: int = 5,
+    sample: float = 1e-3,
+    min_count: int = 5,
+) -> WordVectors:
+    """gensim's ``Word2Vec`` (``sg=1`` skip-gram, ``sg=0`` CBOW) as ``WordVectors``.
+
+    Learning rates are word2vec's defaults (skip-gram 0.025, CBOW 0.05, both falling to 1e-4). One
+    worker thread: with more, gensim's result changes from run to run; with one, a seed gives the
+    same vectors every time, so a notebook's run can be checked against a benchmark's.
+    """
+    from gensim.models import Word2Vec
+
+    if sg not in (0, 1):
+        raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
+    model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=sg, negative=negative,
+                     epochs=epochs, sample=sample, alpha=0.025 if sg else 0.05, min_alpha=1e-4, seed=seed, workers=1)
+    return WordVectors(model.wv.vectors, model.wv.index_to_key)
+
+
 # --------------------------------------------------------------------------- Chinese word tests
 
 

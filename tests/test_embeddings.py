@@ -17,6 +17,7 @@ from forge_utils.embeddings import (
     noise_distribution,
     sgns_step,
     skipgram_pairs,
+    train_gensim_word2vec,
     train_sgns,
     unigram_table,
 )
@@ -333,3 +334,15 @@ def test_group_accuracy_and_its_chance_level():
     assert (acc, n) == (1.0, 4) and chance == pytest.approx(1 / 3)
     swapped = group_accuracy(wv, {"a": ["a1", "b1"], "b": ["a2", "b2"]})
     assert swapped[0] == 0.0
+
+
+def test_train_gensim_word2vec_repeats_and_checks_sg():
+    sentences = [["猫", "吃", "鱼"], ["狗", "吃", "肉"], ["猫", "喝", "水"], ["狗", "喝", "水"]] * 20
+    a = train_gensim_word2vec(sentences, sg=1, seed=3, dim=8, min_count=1, epochs=2)
+    b = train_gensim_word2vec(sentences, sg=1, seed=3, dim=8, min_count=1, epochs=2)
+    cbow = train_gensim_word2vec(sentences, sg=0, seed=3, dim=8, min_count=1, epochs=2)
+    assert isinstance(a, WordVectors) and sorted(a.words) == sorted({w for s in sentences for w in s})
+    assert torch.equal(a.vectors, b.vectors)                    # one worker: the same seed, the same vectors
+    assert not torch.equal(a.vectors, cbow.vectors)
+    with pytest.raises(ValueError, match="sg must be"):
+        train_gensim_word2vec(sentences, sg=2, seed=0)

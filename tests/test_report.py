@@ -51,3 +51,42 @@ def test_non_finite_values_raise(value):
 def test_non_numbers_raise():
     with pytest.raises((TypeError, ValueError)):
         report.record("bpc/bigram", "six")
+
+
+# ----------------------------------------------------------------------------- benchmark files
+
+
+def _write_benchmark(folder, name, settings, runs):
+    import json
+
+    (folder / f"{name}.json").write_text(json.dumps({"script": f"benchmarks/bench_x.py {name}", "settings": settings,
+                                                     "runs": runs}), encoding="utf-8")
+
+
+def test_load_benchmark_returns_runs_and_device(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "BENCHMARKS", tmp_path)
+    _write_benchmark(tmp_path, "demo_seeds", {"STEPS": 10, "shape": [1, 2], "device": "cuda:0"}, [{"seed": 1}])
+    bench = report.load_benchmark("demo_seeds", {"STEPS": 10, "shape": (1, 2)})   # a tuple equals the stored list
+    assert bench.runs == [{"seed": 1}] and bench.device == "cuda"
+
+
+def test_load_benchmark_with_other_settings_names_the_script(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "BENCHMARKS", tmp_path)
+    _write_benchmark(tmp_path, "demo_seeds", {"STEPS": 10}, [])
+    with pytest.raises(ValueError, match=r"STEPS.*20, 10.*bench_x.py demo_seeds"):
+        report.load_benchmark("demo_seeds", {"STEPS": 20})
+    with pytest.raises(ValueError, match="LR"):                  # a setting the file does not have
+        report.load_benchmark("demo_seeds", {"STEPS": 10, "LR": 0.1})
+
+
+def test_load_benchmark_missing_file_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "BENCHMARKS", tmp_path)
+    with pytest.raises(FileNotFoundError, match="make bench"):
+        report.load_benchmark("nothing_seeds", {})
+
+
+@pytest.mark.parametrize("name", ["rnn_lstm_seeds", "gpt_seeds", "word2vec_zh_seeds", "glove_zh_seeds",
+                                  "memory_seeds", "translation_seeds"])
+def test_the_committed_benchmark_files_load(name):
+    bench = report.load_benchmark(name, {})
+    assert bench.runs and bench.device in ("cpu", "cuda", "mps")

@@ -6,6 +6,7 @@ from forge_utils.sequence import (
     LSTM,
     RNN,
     CharLM,
+    MemoryReader,
     bidirectional,
     gradient_vs_distance,
     init_gate_bias,
@@ -13,6 +14,7 @@ from forge_utils.sequence import (
     memory_task,
     per_step_factor,
     rnn_step,
+    train_memory_reader,
 )
 
 
@@ -234,3 +236,24 @@ def test_char_lm_bad_arguments_say_what_to_do():
         lm(torch.tensor([1, 2, 3]))
     with pytest.raises(ValueError, match="long"):
         lm(torch.zeros(2, 3))
+
+
+def test_memory_reader_shapes_and_initialisation():
+    x, _ = memory_task(3, 7, num_symbols=4, generator=torch.Generator().manual_seed(0))
+    rnn, lstm = MemoryReader("rnn", hidden=8), MemoryReader("lstm", forget_bias=5.0, input_bias=-5.0, hidden=8)
+    assert rnn(x).shape == lstm(x).shape == (3, 4)
+    u = rnn.rnn.weight_hh_l0
+    assert torch.allclose(u @ u.T, torch.eye(8), atol=1e-5)                       # orthogonal U
+    total = lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0
+    assert torch.allclose(total[8:16], torch.full((8,), 5.0)) and torch.allclose(total[:8], torch.full((8,), -5.0))
+    with pytest.raises(ValueError, match="'rnn' or 'lstm'"):
+        MemoryReader("gru")
+
+
+def test_train_memory_reader_learns_a_short_recall_and_repeats():
+    model, accuracy = train_memory_reader("lstm", 5, seed=0, forget_bias=1.0, steps=60, hidden=16)
+    _, again = train_memory_reader("lstm", 5, seed=0, forget_bias=1.0, steps=60, hidden=16)
+    _, untrained = train_memory_reader("lstm", 5, seed=0, forget_bias=1.0, steps=0, hidden=16)
+    assert accuracy == again                                     # one seed, one result
+    assert accuracy > 0.9 and untrained < 0.5                    # chance is 0.25
+    assert isinstance(model, MemoryReader)

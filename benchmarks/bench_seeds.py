@@ -1,0 +1,174 @@
+"""Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 07 and 09 report over three seeds.
+
+    .venv/bin/python benchmarks/bench_seeds.py                      # all four (about 2 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench_seeds.py memory translation   # some of them
+    .venv/bin/python benchmarks/bench_seeds.py --device cuda
+
+Each notebook trains seed 0 itself; training seeds 1 and 2 as well would take the course past its time
+budget. This script trains every seed with the package's functions at the notebooks' settings and writes
+``benchmarks/<experiment>_seeds.json``. The notebook reads the file with
+``forge_utils.report.load_benchmark``, which checks that the settings are its own; on the device the
+file was made on, the notebook also checks that its seed 0 equals the file's, and then shows seeds 1
+and 2 beside its own run.
+
+- ``word2vec_zh`` (03): the course's SGNS, gensim skip-gram and gensim CBOW on 3,000 lines of People's
+  Daily; accuracy on the course's Chinese analogies and word groups.
+- ``glove_zh`` (04): the course's GloVe and gensim skip-gram on the same lines and tests.
+- ``memory`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
+- ``translation`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import torch  # noqa: E402
+
+from forge_utils import set_seed  # noqa: E402
+from forge_utils.data import load_peoples_daily, load_zh_en_toy, load_zh_word_tests  # noqa: E402
+from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,  # noqa: E402
+                                    group_accuracy, train_gensim_word2vec, train_sgns)
+from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
+from forge_utils.sequence import train_memory_reader  # noqa: E402
+from forge_utils.text import Vocab  # noqa: E402
+from forge_utils.transformer import Seq2SeqTransformer, encode_pairs, evaluate_translation, train_seq2seq  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SEEDS = (0, 1, 2)
+
+# The notebooks' settings: keep in step with their cells (load_benchmark checks them there).
+WORD2VEC_ZH = dict(N_LINES=3000, min_count=5, dim=50, window=5, negative=5, epochs=5, sample=1e-3, lr=0.025,
+                   batch_size=4096)                                                    # 03, section 7
+GLOVE_ZH = dict(N_LINES=3000, min_count=5, window=5, dim=50, glove_epochs=10, glove_lr=0.05, x_max=10)  # 04, section 6
+MEMORY = dict(K=4, STEPS=160, BATCH=128, LR=1e-2, H=32,                                # 07, section 4
+              MODELS={"rnn": ["rnn", None, None, [30, 100]], "lstm_bf5": ["lstm", 5.0, -5.0, [30, 100]],
+                      "lstm_bf1": ["lstm", 1.0, None, [30]]})
+TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, max_len=32),  # 09, section 8
+                   steps=200, batch_size=64, lr=2e-3, warmup=30)
+
+
+def word_scores(wv: WordVectors, questions: list, groups: dict) -> dict:
+    (analogy, _), (grouped, _, _) = analogy_accuracy(wv, questions), group_accuracy(wv, groups)
+    return {"analogy": analogy, "groups": grouped}
+
+
+def word2vec_zh(device: str) -> list[dict]:
+    s = WORD2VEC_ZH
+    sentences = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
+    vocab = Vocab.build(sentences, min_freq=s["min_count"], specials=(), unknown="error")
+    corpus = encode_corpus(sentences, vocab)
+    tests = load_zh_word_tests()
+    questions = [q for pairs in tests.analogies.values() for q in analogy_questions(pairs)]
+    shared = {k: s[k] for k in ("dim", "window", "negative", "epochs", "sample")}
+    trainers = {
+        "course": lambda seed: WordVectors(train_sgns(corpus, lr=s["lr"], batch_size=s["batch_size"], seed=seed,
+                                                      device=device, progress=False, **shared)[0].vectors, vocab),
+        "gensim_sg": lambda seed: train_gensim_word2vec(sentences, 1, seed, min_count=s["min_count"], **shared),
+        "gensim_cbow": lambda seed: train_gensim_word2vec(sentences, 0, seed, min_count=s["min_count"], **shared),
+    }
+    runs = []
+    for seed in SEEDS:
+        for model, train in trainers.items():
+            start = time.perf_counter()
+            wv = train(seed)
+            runs.append({"model": model, "seed": seed, "seconds": time.perf_counter() - start,
+                         **word_scores(wv, questions, tests.groups)})
+    return runs
+
+
+def glove_zh(device: str) -> list[dict]:
+    s = GLOVE_ZH
+    news = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
+    words = build_vocab(news, min_count=s["min_count"])
+    X = cooccurrence_matrix(news, words, window=s["window"])
+    tests = load_zh_word_tests()
+    questions = [q for pairs in tests.analogies.values() for q in analogy_questions(pairs)]
+    trainers = {
+        "course": lambda seed: WordVectors(train_glove(X, dim=s["dim"], epochs=s["glove_epochs"], lr=s["glove_lr"],
+                                                       x_max=s["x_max"], seed=seed, device=device).vectors, words),
+        "gensim_sg": lambda seed: train_gensim_word2vec(news, 1, seed, dim=s["dim"], window=s["window"],
+                                                        min_count=s["min_count"]),
+    }
+    runs = []
+    for seed in SEEDS:
+        for model, train in trainers.items():
+            start = time.perf_counter()
+            wv = train(seed)
+            runs.append({"model": model, "seed": seed, "seconds": time.perf_counter() - start,
+                         **word_scores(wv, questions, tests.groups)})
+    return runs
+
+
+def memory(device: str) -> list[dict]:
+    s = MEMORY
+    runs = []
+    with_threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as notebook 07: these matrices are tiny
+    try:
+        for model, (kind, forget, input_bias, lengths) in s["MODELS"].items():
+            for length in lengths:
+                for seed in SEEDS:
+                    _, accuracy = train_memory_reader(kind, length, seed, forget_bias=forget, input_bias=input_bias,
+                                                      steps=s["STEPS"], batch_size=s["BATCH"], lr=s["LR"],
+                                                      hidden=s["H"], num_symbols=s["K"], device=device)
+                    runs.append({"model": model, "length": length, "seed": seed, "accuracy": accuracy})
+    finally:
+        torch.set_num_threads(with_threads)
+    return runs
+
+
+def translation(device: str) -> list[dict]:
+    s = TRANSLATION
+    splits = {name: load_zh_en_toy(name) for name in ("train", "random", "combination", "longer")}
+    src_vocab = Vocab.build([zh for zh, _ in splits["train"]], unknown="error")
+    tgt_vocab = Vocab.build([en for _, en in splits["train"]], unknown="error")
+    src, tgt = encode_pairs(splits["train"], src_vocab, tgt_vocab, device=device)
+    tests = {name: encode_pairs(pairs, src_vocab, tgt_vocab, device=device)
+             for name, pairs in splits.items() if name != "train"}
+    runs = []
+    with_threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as notebook 09
+    try:
+        for seed in SEEDS:
+            set_seed(seed)
+            model = Seq2SeqTransformer(len(src_vocab), len(tgt_vocab), **s["config"]).to(device)
+            train_seq2seq(model, src, tgt, steps=s["steps"], batch_size=s["batch_size"], lr=s["lr"],
+                          warmup=s["warmup"], seed=seed, progress=False)
+            scores = {name: evaluate_translation(model, x, y, tgt_vocab.bos_id, tgt_vocab.eos_id)
+                      for name, (x, y) in tests.items()}
+            runs.append({"seed": seed, "scores": scores})
+    finally:
+        torch.set_num_threads(with_threads)
+    return runs
+
+
+EXPERIMENTS = {"word2vec_zh": (word2vec_zh, WORD2VEC_ZH), "glove_zh": (glove_zh, GLOVE_ZH),
+               "memory": (memory, MEMORY), "translation": (translation, TRANSLATION)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("experiments", nargs="*", help=f"some of {', '.join(EXPERIMENTS)} (default: all)")
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    unknown = set(args.experiments) - set(EXPERIMENTS)
+    if unknown:
+        parser.error(f"unknown experiment(s) {sorted(unknown)}: choose from {', '.join(EXPERIMENTS)}")
+    for name in args.experiments or EXPERIMENTS:
+        run, settings = EXPERIMENTS[name]
+        start = time.perf_counter()
+        runs = run(args.device)
+        out = HERE / f"{name}_seeds.json"
+        data = {"script": f"benchmarks/bench_seeds.py {name}",
+                "settings": {**settings, "device": args.device, "threads": torch.get_num_threads()}, "runs": runs}
+        out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{name}: {len(runs)} runs in {time.perf_counter() - start:.0f} s -> {out.name}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
