@@ -278,6 +278,16 @@ def train_lm(
 
 
 @torch.no_grad()
+def without_unk(model: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The same model (ids ``(B, T)`` → logits ``(B, T, V)``), except that ``<unk>`` (id 0, shown as □)
+    can never be drawn: its logit becomes −inf. For samples that show only real characters."""
+
+    def forbid_unk(ids: torch.Tensor) -> torch.Tensor:
+        return model(ids).index_fill(-1, torch.tensor([0], device=ids.device), float("-inf"))
+
+    return forbid_unk
+
+
 def sample(
     model: Callable[[torch.Tensor], torch.Tensor],
     vocab: CharVocab,

@@ -178,3 +178,72 @@ def _to_numpy(x) -> np.ndarray:
     if hasattr(x, "detach"):
         x = x.detach().cpu().numpy()
     return np.asarray(x)
+
+
+def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axes:
+    """The encoder–decoder Transformer as a data-flow diagram (post-norm, as ``Seq2SeqTransformer``).
+
+    Bottom to top: token ids, embedding × √d_model + positional encoding, ``num_layers`` encoder layers
+    (self-attention, FFN) and decoder layers (masked self-attention, cross-attention over the encoder's
+    memory, FFN), each sub-layer followed by add & layer norm, then the linear layer and softmax.
+    Shapes are written in the boxes; thin grey arrows on the outside are the residual connections.
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 8.2))
+    width, height = 3.6, 0.78
+    colours = {"io": "#e8e8e8", "embed": "#fff2cc", "attn": "#fcd5b5", "norm": "#f2f2f2", "ffn": "#cfe2f3",
+               "memory": "#d9ead3", "out": "#ead1dc"}
+
+    def box(x, y, text, kind):
+        ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.04",
+                                    facecolor=colours[kind], edgecolor="#555555", linewidth=1))
+        ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
+
+    def arrow(start, end, colour="#333333", style="-|>", rad=0.0, lw=1.2):
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=11, color=colour, lw=lw,
+                                     connectionstyle=f"arc3,rad={rad}"))
+
+    def column(x, boxes, frame, side):
+        for (y0, _, _), (y1, _, _) in zip(boxes, boxes[1:]):
+            arrow((x, y0 + height / 2 + 0.04), (x, y1 - height / 2 - 0.04))
+        for y, text, kind in boxes:
+            box(x, y, text, kind)
+        bottom, top = frame
+        edge = x - side * (width / 2 + 0.35)
+        ax.add_patch(FancyBboxPatch((x - width / 2 - 0.5, bottom), width + 1.0, top - bottom, boxstyle="round,pad=0.05",
+                                    facecolor="none", edgecolor="#888888", linestyle="--", linewidth=1))
+        ax.text(x - side * (width / 2 + 0.85), (bottom + top) / 2, f"× {num_layers} 层", rotation=90,
+                ha="center", va="center", fontsize=9, color="#555555")
+        for y, _, kind in boxes:                     # residual: from below each sub-layer to its add & norm
+            if kind in ("attn", "ffn"):
+                start_y = y - height / 2 - 0.2
+                ax.plot([x, edge, edge], [start_y, start_y, y + 1.1], color="#999999", lw=1)
+                arrow((edge, y + 1.1), (x - side * width / 2, y + 1.1), colour="#999999", lw=1)
+
+    enc_x, dec_x = 2.6, 7.4
+    encoder = [(0.5, "源句词元 id：我 今天 爱 机器\n(B, Ls)", "io"),
+               (1.8, "嵌入 × √d_model + 位置编码\n(B, Ls, d_model)", "embed"),
+               (3.5, "多头自注意力\n(源句 padding 掩码)", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (5.7, "前馈网络 FFN\nd_model → d_ff → d_model", "ffn"), (6.8, "相加 & 层归一化", "norm"),
+               (8.6, "memory：源句每个位置的向量\n(B, Ls, d_model)", "memory")]
+    decoder = [(0.5, "目标输入 id：<bos> i love machines\n(B, Lt)，右移一位", "io"),
+               (1.8, "嵌入 × √d_model + 位置编码\n(B, Lt, d_model)", "embed"),
+               (3.5, "掩码多头自注意力\n(因果 & 目标 padding 掩码)", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (5.7, "交叉注意力\nQ 来自解码器，K、V = memory", "attn"), (6.8, "相加 & 层归一化", "norm"),
+               (7.9, "前馈网络 FFN", "ffn"), (9.0, "相加 & 层归一化", "norm"),
+               (10.5, "线性层 → logits\n(B, Lt, 目标词表大小)", "out"),
+               (11.7, "softmax → 每个位置下一个词的概率", "out")]
+    column(enc_x, encoder, (2.75, 7.45), side=1)
+    column(dec_x, decoder, (2.75, 9.65), side=-1)
+    mem_y, cross_y = 8.6, 5.7
+    arrow((enc_x + width / 2 + 0.05, mem_y), (dec_x - width / 2 - 0.05, cross_y), colour="#38761d", rad=-0.25, lw=1.6)
+    ax.text((enc_x + dec_x) / 2 + 0.45, 7.7, "K、V", color="#38761d", fontsize=9, ha="left")
+    ax.text(enc_x, 12.45, "编码器 (encoder)", ha="center", fontsize=11)
+    ax.text(dec_x, 12.45, "解码器 (decoder)", ha="center", fontsize=11)
+    ax.set_xlim(-0.5, 10.5)
+    ax.set_ylim(-0.1, 12.9)
+    ax.set_aspect("auto")
+    ax.axis("off")
+    return ax

@@ -195,6 +195,18 @@ def test_sample_top_1_is_greedy():
     assert lm.sample(bigram, vocab, "a", 5, top_k=1, seed=0) == lm.sample(bigram, vocab, "a", 5, top_k=1, seed=7) == "ababab"
 
 
+def test_without_unk_never_draws_unk_and_keeps_the_rest():
+    vocab = CharVocab(list("ab"))                                  # ids: <unk> 0, line end 1, a 2, b 3
+
+    def unk_heavy(ids):                                            # <unk> almost surely
+        return torch.tensor([8.0, -9.0, 0.0, 0.0]).expand(*ids.shape, 4)
+
+    assert set(lm.sample(unk_heavy, vocab, "a", 30, seed=0)[1:]) == {"□"}
+    assert set(lm.sample(lm.without_unk(unk_heavy), vocab, "a", 30, seed=0)[1:]) <= {"a", "b"}
+    logits = lm.without_unk(unk_heavy)(torch.zeros(2, 3, dtype=torch.long))
+    assert logits.shape == (2, 3, 4) and torch.isinf(logits[..., 0]).all() and torch.equal(logits[..., 1:], unk_heavy(torch.zeros(2, 3))[..., 1:])
+
+
 def test_train_lm_lowers_the_loss(one_thread):
     torch.manual_seed(0)
     stream = torch.tensor([0, 1, 2, 3] * 200)  # fully predictable from the last id

@@ -81,3 +81,16 @@ def test_labelled_scatter_and_pca():
     with pytest.raises(ValueError, match="2 labels for 3 points"):
         plots.labelled_scatter(np.ones((3, 2)), list("ab"))
     plt.close("all")
+
+
+def test_draw_transformer_labels_every_block():
+    import matplotlib.pyplot as plt
+
+    from forge_utils.plots import draw_transformer
+
+    ax = draw_transformer(num_layers=3)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    for label in ("多头自注意力", "掩码多头自注意力", "交叉注意力", "前馈网络 FFN", "相加 & 层归一化", "memory", "softmax", "× 3 层"):
+        assert label in texts, label
+    assert texts.count("相加 & 层归一化") == 5                   # 2 in the encoder layer, 3 in the decoder layer
+    plt.close(ax.figure)
