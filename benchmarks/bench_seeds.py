@@ -36,7 +36,8 @@ from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_quest
 from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
 from forge_utils.sequence import train_memory_reader  # noqa: E402
 from forge_utils.text import Vocab  # noqa: E402
-from forge_utils.transformer import Seq2SeqTransformer, encode_pairs, evaluate_translation, train_seq2seq  # noqa: E402
+from forge_utils.transformer import Seq2SeqTransformer  # noqa: E402
+from forge_utils.translation import encode_pairs, evaluate_translation, train_seq2seq  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2)

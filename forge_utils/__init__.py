@@ -5,15 +5,19 @@ One module per concept, in the order the course meets them:
 - ``data``: the data the course ships or finds offline (People's Daily, online reviews, GloVe, gensim's test data);
 - ``text``: vocabularies and tokenizers (Chinese via jieba, BPE), the course's replacement for torchtext;
 - ``plots``: figures with Chinese labels that render, heatmaps, labelled scatter plots;
-- ``report``: figures a notebook records for ``build/course.json`` and the README's tables;
+- ``report``: figures a notebook records for ``build/course.json`` and the README's tables, and the
+  benchmark files whose seeds 1 and 2 notebooks show beside their own seed 0;
+- ``explorer``: the base of every widget explorer (controls → a summary line and a picture or text);
 - ``baseline`` (06, 10): bag of tokens + logistic regression, the line every neural text classifier must beat;
 - ``paradigms`` (01): expert system, Q-learning maze, convolution and pooling;
 - ``lm`` (02, 06, 07, 11): the language-modelling thread: character vocabulary, bits per character,
   the bigram model, the training loop and sampling shared by every language model;
 - ``embeddings`` (03), ``glove`` (04), ``vectors_lab`` (05): word vectors and what they can do;
 - ``sequence`` (06, 07): RNN and LSTM cells, gradient measurements, the memory task;
-- ``attention`` (08), ``attention_explorer`` (08): scaled dot-product and multi-head attention, masks;
-- ``transformer`` (09): encoder and decoder layers, the encoder–decoder, the zh→en toy corpus, explorers;
+- ``attention`` (08), ``attention_explorer`` (08): scaled dot-product and multi-head attention, masks, their explorer;
+- ``transformer`` (09): positional encoding, encoder and decoder layers, the encoder–decoder, greedy decoding;
+- ``translation`` (09): training and scoring the encoder–decoder on the zh→en toy corpus;
+- ``transformer_explorers`` (09): the positional-encoding and attention-map explorers;
 - ``pretraining`` (10): masked-language-model data and fine-tuning helpers;
 - ``gpt`` (11): the decoder-only Transformer and its sampling control;
 - ``exercises``: the self-checks at the end of each notebook.

@@ -6,16 +6,13 @@ of all weights and the bar chart of the chosen query's row are redrawn, and a on
 
     >>> explorer = AttentionExplorer(tokens, q, k, head_names=["adjective→noun", "previous", "self"])
     >>> explorer.widget            # display it in a notebook
-    >>> explorer.set(query=3, temperature=0.5)   # what the sliders do, callable without a browser
+    >>> explorer.set(query=3, temperature=0.5).summary()   # what the sliders do, callable without a browser
 
 The work is done by plain functions (``attention_matrix``, ``summarize``, ``draw_attention``)
 so they can be tested without a browser. Only the core ipywidgets API is used (7.7 and 8).
 """
 from __future__ import annotations
 
-import html
-
-import io
 import math
 from collections.abc import Sequence
 
@@ -24,6 +21,7 @@ import numpy as np
 import torch
 
 from forge_utils.attention import causal_mask
+from forge_utils.explorer import Explorer
 
 
 def attention_matrix(q: torch.Tensor, k: torch.Tensor, temperature: float = 1.0, causal: bool = False) -> np.ndarray:
@@ -57,7 +55,7 @@ def draw_attention(
 ) -> plt.Figure:
     """Heatmap of ``weights`` (L, L) with the query's row outlined, and that row as a bar chart."""
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4), gridspec_kw={"width_ratios": [1.1, 1]})
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [1.1, 1]})
     else:
         fig = axes[0].figure
     heat, bars = axes
@@ -79,22 +77,16 @@ def draw_attention(
     return fig
 
 
-def _png(fig: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-class AttentionExplorer:
-    """Widgets over the attention of ``tokens`` given per-head queries and keys.
+class AttentionExplorer(Explorer):
+    """Controls over the attention of ``tokens`` given per-head queries and keys.
 
     ``q`` and ``k``: (heads, L, d_k) or (L, d_k) for one head. ``head_names`` label the heads.
-    Widgets: ``query_slider`` (IntSlider, CSS class ``forge-attention-query``),
-    ``temperature_slider`` (FloatSlider), ``head_dropdown`` (Dropdown), ``causal_checkbox``
-    (Checkbox); the figure is an ``Image`` widget and ``summary_html`` an ``HTML`` widget
-    (CSS class ``forge-attention-summary``). ``widget`` is the whole box to display.
+    Controls: ``query`` (IntSlider, CSS class ``forge-attention-query``), ``temperature`` (FloatSlider),
+    ``head`` (Dropdown) and ``causal`` (Checkbox); the summary line has the class ``forge-attention-summary``.
+    ``set(query=3, temperature=0.5, head=1, causal=True)`` moves them from code (see ``Explorer``).
     """
+
+    css = "forge-attention"
 
     def __init__(
         self,
@@ -123,78 +115,29 @@ class AttentionExplorer:
         if not 0 <= query < len(tokens):
             raise ValueError(f"query must be an index in 0..{len(tokens) - 1}, got {query}")
         self.tokens, self.q, self.k, self.head_names = list(tokens), q.detach(), k.detach(), head_names
-
         self.query_slider = widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="query")
-        self.query_slider.add_class("forge-attention-query")
-        self.query_label = widgets.Label(value=self.tokens[query])
-        self.temperature_slider = widgets.FloatSlider(
-            value=temperature, min=0.1, max=5.0, step=0.1, description="temperature",
-            style={"description_width": "initial"},
-        )
-        self.head_dropdown = widgets.Dropdown(
-            options=[(name, h) for h, name in enumerate(head_names)], value=0, description="head"
-        )
+        self.temperature_slider = widgets.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,
+                                                      description="temperature", style={"description_width": "initial"})
+        self.head_dropdown = widgets.Dropdown(options=[(name, h) for h, name in enumerate(head_names)], value=0,
+                                              description="head")
         self.causal_checkbox = widgets.Checkbox(value=causal, description="causal mask")
-        self.summary_html = widgets.HTML()
-        self.summary_html.add_class("forge-attention-summary")
-        self.image = widgets.Image(format="png")
-        for control in (self.query_slider, self.temperature_slider, self.head_dropdown, self.causal_checkbox):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.query_slider, self.query_label, self.head_dropdown]),
-            widgets.HBox([self.temperature_slider, self.causal_checkbox]),
-            self.summary_html,
-            self.image,
-        ])
-        self.refresh()
-
-    # --- what the controls read -------------------------------------------------------------
-    @property
-    def settings(self) -> dict:
-        return {
-            "query": self.query_slider.value,
-            "temperature": self.temperature_slider.value,
-            "head": self.head_dropdown.value,
-            "causal": self.causal_checkbox.value,
-        }
+        super().__init__({"query": self.query_slider, "temperature": self.temperature_slider,
+                          "head": self.head_dropdown, "causal": self.causal_checkbox},
+                         rows=[["query", "head"], ["temperature", "causal"]])
 
     def weights(self) -> np.ndarray:
         """The (L, L) weights of the selected head under the current settings."""
-        s = self.settings
-        return attention_matrix(self.q[s["head"]], self.k[s["head"]], s["temperature"], s["causal"])
+        v = self.values
+        return attention_matrix(self.q[v["head"]], self.k[v["head"]], v["temperature"], v["causal"])
 
     def summary(self) -> str:
-        s = self.settings
+        v = self.values
         return (
-            f"{summarize(self.tokens, self.weights()[s['query']], s['query'])} · head {self.head_names[s['head']]}"
-            f" · temperature {s['temperature']:.1f} · causal {'on' if s['causal'] else 'off'}"
+            f"{summarize(self.tokens, self.weights()[v['query']], v['query'])} · head {self.head_names[v['head']]}"
+            f" · temperature {v['temperature']:.1f} · causal {'on' if v['causal'] else 'off'}"
         )
 
     def figure(self) -> plt.Figure:
-        s = self.settings
-        title = f"{self.head_names[s['head']]}, T = {s['temperature']:.1f}" + (", causal" if s["causal"] else "")
-        return draw_attention(self.weights(), self.tokens, s["query"], title=title)
-
-    # --- callbacks ----------------------------------------------------------------------------
-    def set(self, **settings) -> "AttentionExplorer":
-        """Move the controls as a user would: ``set(query=3, temperature=0.5, head=1, causal=True)``."""
-        controls = {
-            "query": self.query_slider,
-            "temperature": self.temperature_slider,
-            "head": self.head_dropdown,
-            "causal": self.causal_checkbox,
-        }
-        for name, value in settings.items():
-            if name not in controls:
-                raise ValueError(f"unknown setting {name!r}; use one of {sorted(controls)}")
-            controls[name].value = value
-        return self
-
-    def refresh(self) -> None:
-        """Recompute and redraw (the controls call this on every change)."""
-        self.query_label.value = self.tokens[self.query_slider.value]
-        self.summary_html.value = f"<b>{html.escape(self.summary())}</b>"  # tokens like <pad> are text, not tags
-        self.image.value = _png(self.figure())
-
-    def _on_change(self, change) -> None:
-        self.refresh()
+        v = self.values
+        title = f"{self.head_names[v['head']]}, T = {v['temperature']:.1f}" + (", causal" if v["causal"] else "")
+        return draw_attention(self.weights(), self.tokens, v["query"], title=title)

@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from forge_utils.explorer import Explorer
 from forge_utils.lm import CONTEXT, CharVocab, sample
 
 
@@ -207,14 +208,16 @@ def sampling_summary(text: str, prompt: str, temperature: float, top_k: int | No
             f"其中不同的字 {len(set(added))} 个")
 
 
-class SamplingControl:
-    """Widgets for 文字接龙: a temperature slider (CSS class ``forge-gpt-temperature``), a top-k slider
-    (``forge-gpt-topk``; 0 means no limit), a prompt text box (``forge-gpt-prompt``), a summary line
-    (``forge-gpt-summary``) and the generated text (``forge-gpt-text``). ``widget`` is the box to display.
+class SamplingControl(Explorer):
+    """Controls for 文字接龙: a temperature slider (CSS class ``forge-gpt-temperature``), a top-k slider
+    (``forge-gpt-top_k``; 0 means no limit) and a prompt box (``forge-gpt-prompt``); under them a summary
+    line (``forge-gpt-summary``) and the generated text (``forge-gpt-text``). No picture: the text is the view.
 
-    Sampling is seeded (``seed``), so the same settings always give the same text.
-    ``set(temperature=..., top_k=..., prompt=...)`` changes the settings as the widgets do and returns the text.
+    Sampling is seeded (``seed``), so the same settings always give the same text, kept in ``self.sample``.
+    ``set(temperature=..., top_k=..., prompt=...)`` changes the settings as the widgets do (see ``Explorer``).
     """
+
+    css = "forge-gpt"
 
     def __init__(self, model: Callable[[torch.Tensor], torch.Tensor], vocab: CharVocab, prompt: str = "",
                  temperature: float = 1.0, top_k: int = 0, length: int = 60, seed: int = 0,
@@ -224,56 +227,30 @@ class SamplingControl:
         _check_settings(temperature, top_k)
         self.model, self.vocab, self.length, self.seed = model, vocab, length, seed
         self.context, self.device = context, device
-        self.temperature_slider = widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1,
-                                                      description="温度")
-        self.temperature_slider.add_class("forge-gpt-temperature")
-        self.top_k_slider = widgets.IntSlider(value=top_k, min=0, max=len(vocab), step=1, description="top-k (0=全部)",
-                                              style={"description_width": "initial"})
-        self.top_k_slider.add_class("forge-gpt-topk")
-        self.prompt_text = widgets.Text(value=prompt, description="开头")
-        self.prompt_text.add_class("forge-gpt-prompt")
-        self.summary_html = widgets.HTML()
-        self.summary_html.add_class("forge-gpt-summary")
-        self.text_html = widgets.HTML()
-        self.text_html.add_class("forge-gpt-text")
-        self.text = ""
-        for control in (self.temperature_slider, self.top_k_slider, self.prompt_text):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.temperature_slider, self.top_k_slider]), self.prompt_text,
-                                    self.summary_html, self.text_html])
-        self.render()
+        self.sample = ""
+        controls = {
+            "temperature": widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="温度"),
+            "top_k": widgets.IntSlider(value=top_k, min=0, max=len(vocab), step=1, description="top-k (0=全部)",
+                                       style={"description_width": "initial"}),
+            "prompt": widgets.Text(value=prompt, description="开头"),
+        }
+        super().__init__(controls, rows=[["temperature", "top_k"], ["prompt"]])
 
-    def render(self) -> str:
-        """Sample with the current settings, update the summary and text widgets, return the text."""
-        temperature, k = float(self.temperature_slider.value), int(self.top_k_slider.value)
-        prompt = self.prompt_text.value
-        self.text = sample(self.model, self.vocab, prompt, self.length, temperature=temperature,
-                           top_k=k or None, context=self.context, seed=self.seed, device=self.device)
-        self.summary_html.value = html.escape(sampling_summary(self.text, prompt, temperature, k or None))
-        added = self.text[len(prompt):]
-        self.text_html.value = (f"<p style='font-size:1.1em'><b>{html.escape(prompt)}</b>"
-                                f"{html.escape(added)}</p>")
-        return self.text
+    def refresh(self) -> None:
+        """Sample with the current settings (once per change), then show the summary and the text."""
+        v = self.values
+        self.sample = sample(self.model, self.vocab, v["prompt"], self.length, temperature=float(v["temperature"]),
+                             top_k=int(v["top_k"]) or None, context=self.context, seed=self.seed, device=self.device)
+        super().refresh()
 
-    def set(self, temperature: float | None = None, top_k: int | None = None, prompt: str | None = None) -> str:
-        """Change any of the settings (as moving the widgets would) and return the new text."""
-        _check_settings(self.temperature_slider.value if temperature is None else temperature,
-                        self.top_k_slider.value if top_k is None else top_k)
-        self._quiet = True
-        try:
-            if temperature is not None:
-                self.temperature_slider.value = temperature
-            if top_k is not None:
-                self.top_k_slider.value = top_k
-            if prompt is not None:
-                self.prompt_text.value = prompt
-        finally:
-            self._quiet = False
-        return self.render()
+    def summary(self) -> str:
+        v = self.values
+        return sampling_summary(self.sample, v["prompt"], float(v["temperature"]), int(v["top_k"]) or None)
 
-    def _on_change(self, _=None) -> None:
-        if not getattr(self, "_quiet", False):
-            self.render()
+    def text_html(self) -> str:
+        prompt = self.values["prompt"]
+        added = self.sample[len(prompt):]
+        return f"<p style='font-size:1.1em'><b>{html.escape(prompt)}</b>{html.escape(added)}</p>"
 
 
 def _check_settings(temperature: float, top_k: int) -> None:

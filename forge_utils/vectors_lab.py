@@ -4,7 +4,7 @@
     >>> kv = load_glove()
     >>> analogy_accuracy(kv, gensim_path("questions-words.txt"), restrict_vocab=30000).accuracy   # 0.497
     >>> sentence_vector(["the", "cat", "sat"], kv, weighting="sif")                                # (50,)
-    >>> build_explorer(kv)                                                                          # ipywidgets UI
+    >>> WordVectorExplorer(kv).widget                                                               # ipywidgets UI
 
 - ``analogy_accuracy``: the Google analogy test exactly as gensim's ``evaluate_word_analogies``
   scores it (3CosAdd over the ``restrict_vocab`` most frequent words, inputs excluded), but as a
@@ -12,16 +12,19 @@
 - ``sif_weights`` / ``sentence_vector``: the mean and the SIF-*weighted* mean of word vectors (the
   weighting alone); ``sif_embeddings``: full SIF (Arora et al., 2017), the weighted means with their
   common component (first singular vector) removed.
-- ``explore`` / ``draw_view`` / ``build_explorer``: the neighbour + analogy explorer. ``explore`` is
+- ``explore`` / ``draw_view`` / ``WordVectorExplorer``: the neighbour + analogy explorer. ``explore`` is
   a plain function (testable without a browser); the widgets only call it.
 """
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from forge_utils.explorer import Explorer
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,46 +262,53 @@ PRESETS = {
 }
 
 
-def build_explorer(kv, word: str = "father"):
-    """The ipywidgets explorer: a word box, a top-n slider, an analogy preset menu and three analogy
-    boxes; every change re-runs ``explore`` and redraws into an ``Output``. Works on ipywidgets 7.7 and 8."""
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
+class WordVectorExplorer(Explorer):
+    """The word-vector explorer: a word box, a top-n slider, an analogy preset menu and three analogy
+    boxes (CSS classes ``forge-vectors-word``, ``-topn``, ``-preset``, ``-a``, ``-b``, ``-c``); every change
+    re-runs ``explore`` and redraws the PCA picture in place. A preset fills a, b, c and redraws once.
+    ``set(word="paris", preset="paris : france :: rome : ?")`` drives it from code (see ``Explorer``)."""
 
-    word_box = widgets.Text(value=word, description="词 word")
-    topn = widgets.IntSlider(value=8, min=1, max=20, description="近邻数")
-    preset = widgets.Dropdown(options=list(PRESETS), value=list(PRESETS)[0], description="类比")
-    a, b, c = (widgets.Text(value=v, description=n, layout=widgets.Layout(width="180px"))
-               for n, v in zip("abc", PRESETS[preset.value]))
-    out = widgets.Output()
-    busy = {"preset": False}  # a preset sets a, b, c one by one: redraw once, at the end
+    css = "forge-vectors"
 
-    def refresh(_change=None):
-        if busy["preset"]:
-            return
-        view = explore(kv, word_box.value, topn.value, (a.value, b.value, c.value))
-        out.clear_output(wait=True)
-        with out:
-            print("\n".join(view.lines))
-            fig, ax = plt.subplots(figsize=(5.5, 4))
-            draw_view(view, ax)
-            plt.show()
-            plt.close(fig)
+    def __init__(self, kv, word: str = "father") -> None:
+        import ipywidgets as widgets
 
-    def use_preset(change):
-        busy["preset"] = True
-        try:
-            a.value, b.value, c.value = PRESETS[change["new"]]
-        finally:
-            busy["preset"] = False
-        refresh()
+        self.kv = kv
+        first = list(PRESETS)[0]
+        boxes = {n: widgets.Text(value=v, description=n, layout=widgets.Layout(width="180px"))
+                 for n, v in zip("abc", PRESETS[first])}
+        super().__init__({"word": widgets.Text(value=word, description="词 word"),
+                          "topn": widgets.IntSlider(value=8, min=1, max=20, description="近邻数"),
+                          "preset": widgets.Dropdown(options=list(PRESETS), value=first, description="类比"),
+                          **boxes},
+                         rows=[["word", "topn"], ["preset"], ["a", "b", "c"]])
 
-    preset.observe(use_preset, names="value")
-    for box in (word_box, topn, a, b, c):
-        box.observe(refresh, names="value")
-    refresh()
-    ui = widgets.VBox([widgets.HBox([word_box, topn]), preset, widgets.HBox([a, b, c]), out])
-    # handles for tests and for students who want to script the explorer
-    ui.refresh, ui.word_box, ui.topn, ui.preset, ui.out = refresh, word_box, topn, preset, out
-    ui.analogy_boxes = (a, b, c)
-    return ui
+    def set(self, **values) -> WordVectorExplorer:
+        if "preset" in values and values["preset"] in PRESETS:  # a preset fills the three analogy boxes
+            values = {**dict(zip("abc", PRESETS[values["preset"]])), **values}
+        return super().set(**values)
+
+    def _on_change(self, change=None) -> None:
+        if not self._quiet and change is not None and change["owner"] is self.controls["preset"]:
+            self.set(preset=change["new"])
+        else:
+            super()._on_change(change)
+
+    def refresh(self) -> None:
+        v = self.values
+        self.view = explore(self.kv, v["word"], v["topn"], (v["a"], v["b"], v["c"]))  # once per change
+        super().refresh()
+
+    def summary(self) -> str:
+        return self.view.lines[0]
+
+    def text_html(self) -> str:
+        return "<br>".join(html.escape(line) for line in self.view.lines[1:])
+
+    def figure(self):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        draw_view(self.view, ax)
+        fig.tight_layout()
+        return fig

@@ -114,20 +114,22 @@ def test_sampling_control_is_seeded_and_reacts():
     with torch.no_grad():
         model.lm_head.bias.copy_(torch.linspace(3, -3, len(vocab)))  # a peaked distribution: temperature matters
     control = SamplingControl(model, vocab, prompt="今天", temperature=1.0, length=20, context=16, seed=3)
-    first = control.text
-    assert first.startswith("今天") and control.summary_html.value.startswith("温度 (temperature) 1.00")
-    assert control.set(temperature=1.0) == first  # seeded: same settings, same text
-    hot = control.set(temperature=2.0)
+    first = control.sample
+    assert first.startswith("今天") and "<b>温度 (temperature) 1.00" in control.summary_html.value
+    assert control.set(temperature=1.0).sample == first  # seeded: same settings, same text
+    hot = control.set(temperature=2.0).sample
     assert "2.00" in control.summary_html.value and hot != first
-    greedy = control.set(top_k=1)
+    greedy = control.set(top_k=1).sample
     assert "top-k 1" in control.summary_html.value
     control.seed = 99
-    assert control.render() == greedy  # top-1 is greedy: the seed no longer matters
+    control.refresh()
+    assert control.sample == greedy  # top-1 is greedy: the seed no longer matters
     control.seed = 3
-    control.temperature_slider.value = 0.5  # what the browser does
+    control.controls["temperature"].value = 0.5  # what the browser does
     assert "0.50" in control.summary_html.value
     control.set(prompt="好")
-    assert control.text.startswith("好") and "<b>好</b>" in control.text_html.value
+    assert control.sample.startswith("好") and "<b>好</b>" in control.body_html.value
+    assert control.image.layout.display == "none"  # text only: no picture
     with pytest.raises(ValueError, match="temperature"):
         control.set(temperature=0)
     with pytest.raises(ValueError, match="top_k"):

@@ -1,34 +1,22 @@
 import math
 
-import matplotlib
 import pytest
 import torch
 from torch import nn
 
 from forge_utils.attention import causal_mask
-from forge_utils.data import load_zh_en_toy
-from forge_utils.text import Vocab
 from forge_utils.transformer import (
     DecoderLayer,
     Encoder,
     EncoderLayer,
     Seq2SeqTransformer,
     TransformerEncoderModel,
-    AttentionMapExplorer,
-    PositionalEncodingExplorer,
     attention_maps,
-    attention_summary,
-    encode_pairs,
-    evaluate_translation,
     greedy_decode,
     greedy_decode_batch,
-    pe_summary,
     relative_position_matrix,
     sinusoidal_positional_encoding,
-    train_seq2seq,
 )
-
-matplotlib.use("Agg")  # the explorers draw into figures; no display needed
 
 # ----------------------------------------------------------------------------- positional encoding
 
@@ -210,23 +198,6 @@ def test_greedy_decode_bad_input(src, match):
         greedy_decode(_tiny_model(), src, bos_id=2, eos_id=3)
 
 
-def _toy_tensors(test_split="random", n_test=100):
-    train, test = load_zh_en_toy("train"), load_zh_en_toy(test_split)
-    sv = Vocab.build([z for z, _ in train], unknown="error")
-    tv = Vocab.build([e for _, e in train], unknown="error")
-    return sv, tv, encode_pairs(train, sv, tv), encode_pairs(test[:n_test], sv, tv)
-
-
-def test_training_translates_held_out_toy_sentences(one_thread):
-    sv, tv, (src, tgt), (test_src, test_tgt) = _toy_tensors()
-    torch.manual_seed(0)
-    model = Seq2SeqTransformer(len(sv), len(tv), d_model=32, num_heads=4, num_layers=1, d_ff=64, max_len=16)
-    losses = train_seq2seq(model, src, tgt, steps=100, batch_size=64, lr=3e-3, progress=False)
-    assert losses[-1] < 0.2 * losses[0]
-    scores = evaluate_translation(model, test_src, test_tgt, bos_id=tv.bos_id, eos_id=tv.eos_id)
-    assert scores["token_accuracy"] > 0.85, scores
-
-
 def test_control_without_cross_attention_ignores_the_source():
     torch.manual_seed(0)
     control = Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=16,
@@ -253,78 +224,6 @@ def test_position_options(positions):
 def test_position_option_is_checked():
     with pytest.raises(ValueError, match="positions must be one of"):
         Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, positions="rotary")
-
-
-def test_train_rejects_mismatched_data():
-    model = _tiny_model()
-    with pytest.raises(ValueError, match="one row per"):
-        train_seq2seq(model, torch.ones(4, 3, dtype=torch.long), torch.ones(5, 3, dtype=torch.long), steps=1)
-
-
-def test_encode_pairs():
-    pairs = [(["我", "爱", "机器"], ["i", "love", "machines"]), (["你"], ["you"])]
-    sv = Vocab.build([z for z, _ in pairs], unknown="error")
-    tv = Vocab.build([e for _, e in pairs], unknown="error")
-    src, tgt = encode_pairs(pairs, sv, tv)
-    assert src.shape == (2, 3) and tgt.shape == (2, 5)
-    assert tgt[0, 0] == tv.bos_id and tgt[0, 4] == tv.eos_id and tgt[1, 3] == tv.pad_id
-
-
-# ----------------------------------------------------------------------------- explorers
-
-
-def test_pe_explorer_responds():
-    explorer = PositionalEncodingExplorer(max_len=20, d_model=16)
-    assert "forge-pe-position" in explorer.position._dom_classes
-    before = explorer.text.value
-    explorer.position.value = 3  # what a browser does
-    assert explorer.text.value != before and "pos=3" in explorer.text.value
-    assert "dim=5" in explorer.set(dimension=5) and "cos" in explorer.text.value
-    with pytest.raises(ValueError, match="position must be in 0..19"):
-        explorer.set(position=20)
-
-
-def test_pe_summary_values():
-    pe = sinusoidal_positional_encoding(10, 8)
-    assert "+0.0000" in pe_summary(pe, 0, 0) and "+1.0000" in pe_summary(pe, 0, 1)
-    with pytest.raises(ValueError, match="position"):
-        pe_summary(pe, 10, 0)
-
-
-def test_attention_explorer_responds():
-    from forge_utils.plots import use_chinese_font
-
-    use_chinese_font()  # the heatmap labels are Chinese
-    maps = torch.zeros(2, 2, 2, 3)
-    maps[..., 0] = 1.0
-    maps[1, 1, :, :] = torch.tensor([0.1, 0.2, 0.7])
-    queries, keys = ["<bos>", "i"], ["我", "爱", "机器"]
-    explorer = AttentionMapExplorer({"cross": (maps, queries, keys), "other": (maps[:, :, :1], ["x"], keys)})
-    assert explorer.layer.value == 1 and explorer.kind.value == "other"
-    explorer.kind.value = "cross"
-    explorer.head.value = 1
-    assert "<bos>→机器 (0.70)" in explorer.summary()
-    assert "&lt;bos&gt;→机器 (0.70)" in explorer.text.value  # escaped: the HTML widget shows "<bos>"
-    assert explorer.set(layer=0, head=0).endswith("i→我 (1.00)")
-    assert attention_summary(maps, 0, 0, queries, keys).startswith("layer 0, head 0: <bos>→我")
-    with pytest.raises(ValueError, match="kind must be one of"):
-        explorer.set(kind="nope")
-    with pytest.raises(ValueError, match="head must be in 0..1"):
-        explorer.set(head=2)
-
-
-@pytest.mark.parametrize(
-    "views, match",
-    [
-        ({}, "non-empty"),
-        ({"a": (torch.zeros(2, 2, 2, 3), ["<bos>"], ["我", "爱", "机器"])}, "query"),
-        ({"a": (torch.zeros(2, 2, 3), ["<bos>", "i"], ["我", "爱", "机器"])}, "layers, heads"),
-        ({"a": torch.zeros(1, 1, 1, 1)}, "tuple"),
-    ],
-)
-def test_attention_explorer_bad_input(views, match):
-    with pytest.raises(ValueError, match=match):
-        AttentionMapExplorer(views)
 
 
 def test_attention_maps_match_greedy_rows():

@@ -7,7 +7,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 from forge_utils.data import MissingDataError, gensim_path, load_glove
-from forge_utils.vectors_lab import (PRESETS, analogy_accuracy, build_explorer, draw_view, explore, read_analogies,
+from forge_utils.vectors_lab import (PRESETS, WordVectorExplorer, analogy_accuracy, draw_view, explore, read_analogies,
                                      sentence_vector, sif_weights)
 
 
@@ -121,16 +121,24 @@ def test_draw_view_handles_empty_and_full_views(glove):
     assert "没有可画的词" in empty.texts[0].get_text()
 
 
-def test_build_explorer_reacts_to_widgets(glove):
-    ui = build_explorer(glove, word="car")
-    calls = []
-    ui.word_box.observe(lambda change: calls.append(change["new"]), names="value")
-    ui.word_box.value = "paris"
-    assert calls == ["paris"]
-    ui.preset.value = list(PRESETS)[1]
-    assert tuple(box.value for box in ui.analogy_boxes) == PRESETS[list(PRESETS)[1]]
-    ui.topn.value = 3
-    ui.refresh()
+def test_word_vector_explorer_reacts_to_widgets(glove):
+    from forge_utils.plots import use_chinese_font
+
+    use_chinese_font()  # the picture has Chinese labels
+    explorer = WordVectorExplorer(glove, word="car")
+    assert explorer.summary().startswith("car 的近邻") and explorer.image.value[:4] == b"\x89PNG"
+    explorer.controls["word"].value = "paris"                      # what typing in the box does
+    assert explorer.summary().startswith("paris 的近邻")
+    redraws = []
+    explorer.image.observe(lambda change: redraws.append(1), names="value")
+    second = list(PRESETS)[1]
+    explorer.controls["preset"].value = second                     # a preset fills a, b, c and redraws once
+    assert tuple(explorer.values[n] for n in "abc") == PRESETS[second] and len(redraws) == 1
+    assert PRESETS[second][2] in explorer.body_html.value          # the analogy line names c
+    assert explorer.set(topn=3, preset=list(PRESETS)[0]).values["a"] == PRESETS[list(PRESETS)[0]][0]
+    assert explorer.set(word="Qwertyzz").summary().startswith("“Qwertyzz” 不在词表中")   # a hint, not an error
+    with pytest.raises(ValueError, match="topn must be in 1..20"):
+        explorer.set(topn=30)
 
 
 # ------------------------------------------------------------------ full SIF

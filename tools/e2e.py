@@ -1,6 +1,6 @@
 """End-to-end check of the course widgets in a real browser (headless Chromium + JupyterLab).
 
-    python tools/e2e.py                                   # notebooks 00, 08, 09, 11 (those that exist)
+    python tools/e2e.py                                   # notebooks 00, 05, 08, 09, 11 (those that exist)
     python tools/e2e.py --notebooks notebooks/00_setup_and_tour.ipynb --screenshots build/e2e
 
 What it does, every step bounded in time:
@@ -14,7 +14,11 @@ What it does, every step bounded in time:
    "Loading widget...";
 4. for each explorer of that notebook (``TARGETS``) focuses the slider handle, presses ArrowRight a few
    times and asserts the slider value, the summary text and the drawn widget output all changed;
-   saves before/after screenshots of the widget and one of the whole page to ``--screenshots``;
+   measures how it looks on a 1366×768 screen: every picture shown at exactly half its pixel size
+   (sharp at a pixel ratio of 2, never stretched), the widget's height never dropping during a redraw
+   (no collapse, nothing below jumps) and changing by at most a line of text, and controls and picture
+   fitting on the screen together; saves before/after screenshots of the widget and one of the whole
+   page to ``--screenshots``;
 5. shuts the kernels down and stops the server it started, by PID, in a ``finally`` block.
 
 Exit code 0 when every check passed, 1 otherwise (2 when Chromium or playwright is missing).
@@ -58,6 +62,7 @@ class Target:
 # Notebook number -> explorers in it. A notebook without an entry is only run and checked for errors.
 TARGETS: dict[str, list[Target]] = {
     "00": [Target("forge-tour-slider", "forge-tour-summary")],
+    "05": [Target("forge-vectors-topn", "forge-vectors-summary")],
     "08": [Target("forge-attention-query", "forge-attention-summary")],
     "09": [Target("forge-pe-position", "forge-pe-summary"), Target("forge-attn-head", "forge-attn-summary")],
     "11": [Target("forge-gpt-temperature", "forge-gpt-summary")],
@@ -66,7 +71,22 @@ TARGETS: dict[str, list[Target]] = {
 # importable by the Python running this script).
 LAB_PYTHON = next((str(p) for p in (ROOT / ".venv" / "bin" / "python", ROOT / ".venv" / "Scripts" / "python.exe")
                    if p.exists()), sys.executable)
-DEFAULT_NOTEBOOKS = ["00_setup_and_tour.ipynb", "08_attention.ipynb", "09_transformer.ipynb", "11_gpt.ipynb"]
+DEFAULT_NOTEBOOKS = ["00_setup_and_tour.ipynb", "05_pretrained_vectors.ipynb", "08_attention.ipynb", "09_transformer.ipynb",
+                     "11_gpt.ipynb"]
+SCREEN = {"width": 1366, "height": 768}   # a common laptop screen: controls and picture must fit on it together
+PIXEL_RATIO = 2                            # forge_utils.explorer renders pictures at twice their size on the page
+
+# Runs in the page on the explorer's output area: record every height it takes from now on.
+WATCH_HEIGHT_JS = """(el) => {
+  window.__forgeHeights = [];
+  window.__forgeObserver = new ResizeObserver(entries => {
+    for (const e of entries) window.__forgeHeights.push(e.target.getBoundingClientRect().height);
+  });
+  window.__forgeObserver.observe(el);
+  return el.getBoundingClientRect().height;
+}"""
+IMAGES_JS = """(el) => [...el.querySelectorAll('.widget-image')].filter(i => i.offsetParent !== null).map(i => ({
+  natural: [i.naturalWidth, i.naturalHeight], shown: [i.clientWidth, i.clientHeight]}))"""
 
 # Settings for the throw-away JupyterLab: no network calls, every cell attached to the DOM.
 LAB_SETTINGS = {
@@ -333,7 +353,7 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
     handle = area.locator(f".{target.slider} .noUi-handle, .{target.slider} .ui-slider-handle").first
     handle.wait_for(state="visible", timeout=deadline.left(30) * 1000)
     readout = area.locator(f".{target.slider} .widget-readout").first
-    images = area.locator("img")
+    images = area.locator("img >> visible=true")
     summary = area.locator(f".{target.summary}").first if target.summary else None
     if summary is not None and not summary.count():
         log(f"  note: no '.{target.summary}' next to '.{target.slider}'; checking the drawing only")
@@ -348,6 +368,7 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
         return [images.nth(i).screenshot() for i in range(images.count())]
 
     value_before, summary_before, drawing_before = text(readout), text(summary), drawing()
+    height_before = area.evaluate(WATCH_HEIGHT_JS)
     if summary is None and not drawing_before:
         raise E2EFailure(f"nothing to compare next to '.{target.slider}': no '.{target.summary}' text and no image")
     area.screenshot(path=str(shots / f"{stem}-{target.slider}-before.png"))
@@ -372,13 +393,35 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
         wait_for(redrawn_and_settled, deadline.left(30), f"the image next to '.{target.slider}' to change", interval=1.0)
     area.screenshot(path=str(shots / f"{stem}-{target.slider}-after.png"))
     value_after, summary_after = text(readout), text(summary)
+    looks = check_looks(page, area, target, height_before)
     check_widgets_render(page, deadline.left(30))
     changed = [f"'.{target.slider}' {value_before} → {value_after}"]
     if summary is not None:
         changed.append(f"summary {summary_before!r} → {summary_after!r}")
     if drawing_before:
         changed.append(f"{len(drawing_before)} image(s) redrawn")
-    return "; ".join(changed)
+    return "; ".join(changed + [looks])
+
+
+def check_looks(page, area, target: Target, height_before: float) -> str:
+    """The explorer as a student sees it: sharp unstretched pictures, no collapse, fits on the screen."""
+    heights = page.evaluate("() => { window.__forgeObserver.disconnect(); return window.__forgeHeights; }")
+    height_after = area.evaluate("el => el.getBoundingClientRect().height")
+    lowest = min([height_before, height_after, *heights])
+    if lowest < height_before - 4:
+        raise E2EFailure(f"'.{target.slider}': the widget collapsed from {height_before:.0f} to {lowest:.0f} px "
+                         "during a redraw (the page below jumps)")
+    if abs(height_after - height_before) > 24:
+        raise E2EFailure(f"'.{target.slider}': the widget's height changed {height_before:.0f} → {height_after:.0f} px")
+    if height_after > SCREEN["height"] - 100:
+        raise E2EFailure(f"'.{target.slider}': the widget is {height_after:.0f} px tall; controls and picture do not "
+                         f"fit together on a {SCREEN['width']}×{SCREEN['height']} screen")
+    for image in area.evaluate(IMAGES_JS):
+        (nw, nh), (w, h) = image["natural"], image["shown"]
+        if w == 0 or abs(nw / w - PIXEL_RATIO) > 0.02 or abs(nh / h - PIXEL_RATIO) > 0.02:
+            raise E2EFailure(f"'.{target.slider}': a {nw}×{nh} picture is shown at {w}×{h} px: stretched or blurred "
+                             f"(want exactly 1/{PIXEL_RATIO} of its pixels)")
+    return f"height {height_before:.0f} → {height_after:.0f} px (lowest {lowest:.0f}), pictures sharp and unstretched"
 
 
 def check_notebook(context, server: LabServer, notebook: str, shots: Path, deadline: Deadline) -> list[str]:
@@ -442,7 +485,7 @@ def resolve_notebooks(names: list[str] | None) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--notebooks", nargs="+", help="notebooks to check (default: 00, 08, 09, 11 where present)")
+    parser.add_argument("--notebooks", nargs="+", help="notebooks to check (default: 00, 05, 08, 09, 11 where present)")
     parser.add_argument("--screenshots", type=Path, default=ROOT / "build" / "e2e", help="folder for the PNGs")
     parser.add_argument("--timeout", type=float, default=600, help="limit for the whole run in seconds")
     args = parser.parse_args(argv)
@@ -481,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
-                context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+                context = browser.new_context(viewport=SCREEN, device_scale_factor=1)
                 context.set_default_timeout(30_000)
                 for notebook in notebooks:
                     if deadline.expired():
