@@ -53,9 +53,19 @@ TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, 
                    steps=200, batch_size=64, lr=2e-3, warmup=30)
 
 
-def word_scores(wv: WordVectors, questions: list, groups: dict) -> dict:
-    (analogy, _), (grouped, _, _) = analogy_accuracy(wv, questions), group_accuracy(wv, groups)
-    return {"analogy": analogy, "groups": grouped}
+def score_seeds(trainers: dict) -> list[dict]:
+    """Train each ``{model: seed -> WordVectors}`` on every seed; score it on the course's Chinese tests."""
+    tests = load_zh_word_tests()
+    questions = [q for pairs in tests.analogies.values() for q in analogy_questions(pairs)]
+    runs = []
+    for seed in SEEDS:
+        for model, train in trainers.items():
+            start = time.perf_counter()
+            wv = train(seed)
+            seconds = time.perf_counter() - start
+            (analogy, _), (grouped, _, _) = analogy_accuracy(wv, questions), group_accuracy(wv, tests.groups)
+            runs.append({"model": model, "seed": seed, "seconds": seconds, "analogy": analogy, "groups": grouped})
+    return runs
 
 
 def word2vec_zh(device: str) -> list[dict]:
@@ -63,8 +73,6 @@ def word2vec_zh(device: str) -> list[dict]:
     sentences = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
     vocab = Vocab.build(sentences, min_freq=s["min_count"], specials=(), unknown="error")
     corpus = encode_corpus(sentences, vocab)
-    tests = load_zh_word_tests()
-    questions = [q for pairs in tests.analogies.values() for q in analogy_questions(pairs)]
     shared = {k: s[k] for k in ("dim", "window", "negative", "epochs", "sample")}
     trainers = {
         "course": lambda seed: WordVectors(train_sgns(corpus, lr=s["lr"], batch_size=s["batch_size"], seed=seed,
@@ -72,14 +80,7 @@ def word2vec_zh(device: str) -> list[dict]:
         "gensim_sg": lambda seed: train_gensim_word2vec(sentences, 1, seed, min_count=s["min_count"], **shared),
         "gensim_cbow": lambda seed: train_gensim_word2vec(sentences, 0, seed, min_count=s["min_count"], **shared),
     }
-    runs = []
-    for seed in SEEDS:
-        for model, train in trainers.items():
-            start = time.perf_counter()
-            wv = train(seed)
-            runs.append({"model": model, "seed": seed, "seconds": time.perf_counter() - start,
-                         **word_scores(wv, questions, tests.groups)})
-    return runs
+    return score_seeds(trainers)
 
 
 def glove_zh(device: str) -> list[dict]:
@@ -87,22 +88,13 @@ def glove_zh(device: str) -> list[dict]:
     news = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
     words = build_vocab(news, min_count=s["min_count"])
     X = cooccurrence_matrix(news, words, window=s["window"])
-    tests = load_zh_word_tests()
-    questions = [q for pairs in tests.analogies.values() for q in analogy_questions(pairs)]
     trainers = {
         "course": lambda seed: WordVectors(train_glove(X, dim=s["dim"], epochs=s["glove_epochs"], lr=s["glove_lr"],
                                                        x_max=s["x_max"], seed=seed, device=device).vectors, words),
         "gensim_sg": lambda seed: train_gensim_word2vec(news, 1, seed, dim=s["dim"], window=s["window"],
                                                         min_count=s["min_count"]),
     }
-    runs = []
-    for seed in SEEDS:
-        for model, train in trainers.items():
-            start = time.perf_counter()
-            wv = train(seed)
-            runs.append({"model": model, "seed": seed, "seconds": time.perf_counter() - start,
-                         **word_scores(wv, questions, tests.groups)})
-    return runs
+    return score_seeds(trainers)
 
 
 def memory(device: str) -> list[dict]:

@@ -63,10 +63,11 @@ class Explorer:
         self.body_html = widgets.HTML()
         self.body_html.add_class(f"{self.css}-text")
         self._quiet = False
-        rows = rows if rows is not None else [[name] for name in self.controls]
-        self.widget = widgets.VBox([widgets.HBox([self.controls[name] for name in row]) for row in rows]
-                                   + [self.summary_html, self.body_html, self.image])
         self.refresh()
+        rows = rows if rows is not None else [[name] for name in self.controls]
+        picture = [self.image] if self.image.value else []  # a text-only explorer has no picture on the page
+        self.widget = widgets.VBox([widgets.HBox([self.controls[name] for name in row]) for row in rows]
+                                   + [self.summary_html, self.body_html, *picture])
 
     # --- what a subclass defines ---------------------------------------------------------------
     def summary(self) -> str:

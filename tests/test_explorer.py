@@ -62,3 +62,4 @@ def test_bad_values_raise_and_change_nothing(values, message):
 def test_a_text_only_explorer_hides_the_picture():
     demo = Counter(picture=False).set(n=2)
     assert demo.image.layout.display == "none" and demo.body_html.value == "<p>**</p>"
+    assert demo.image not in demo.widget.children                           # no picture on the page at all

@@ -129,7 +129,7 @@ def test_sampling_control_is_seeded_and_reacts():
     assert "0.50" in control.summary_html.value
     control.set(prompt="好")
     assert control.sample.startswith("好") and "<b>好</b>" in control.body_html.value
-    assert control.image.layout.display == "none"  # text only: no picture
+    assert control.image not in control.widget.children  # text only: no picture
     with pytest.raises(ValueError, match="temperature"):
         control.set(temperature=0)
     with pytest.raises(ValueError, match="top_k"):
