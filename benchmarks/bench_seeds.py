@@ -1,4 +1,4 @@
-"""Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 07 and 09 report over three seeds.
+"""Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 06, 07 and 09 report over three seeds.
 
     .venv/bin/python benchmarks/bench_seeds.py                      # all four (about 2 minutes on 2 cores)
     .venv/bin/python benchmarks/bench_seeds.py memory translation   # some of them
@@ -14,6 +14,7 @@ and 2 beside its own run.
 - ``word2vec_zh`` (03): the course's SGNS, gensim skip-gram and gensim CBOW on 3,000 lines of People's
   Daily; accuracy on the course's Chinese analogies and word groups.
 - ``glove_zh`` (04): the course's GloVe and gensim skip-gram on the same lines and tests.
+- ``reviews`` (06): the RNN review classifier (first 64 characters), test accuracy.
 - ``memory`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
 - ``translation`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
 """
@@ -23,6 +24,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,7 +36,8 @@ from forge_utils.data import load_peoples_daily, load_zh_en_toy, load_zh_word_te
 from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,  # noqa: E402
                                     group_accuracy, train_gensim_word2vec, train_sgns)
 from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
-from forge_utils.sequence import train_memory_reader  # noqa: E402
+from forge_utils.data import load_online_reviews  # noqa: E402
+from forge_utils.sequence import review_ids, train_memory_reader, train_review_rnn  # noqa: E402
 from forge_utils.text import Vocab  # noqa: E402
 from forge_utils.transformer import Seq2SeqTransformer  # noqa: E402
 from forge_utils.translation import encode_pairs, evaluate_translation, train_seq2seq  # noqa: E402
@@ -49,6 +52,7 @@ GLOVE_ZH = dict(N_LINES=3000, min_count=5, window=5, dim=50, glove_epochs=10, gl
 MEMORY = dict(K=4, STEPS=160, BATCH=128, LR=1e-2, H=32,                                # 07, section 4
               MODELS={"rnn": ["rnn", None, None, [30, 100]], "lstm_bf5": ["lstm", 5.0, -5.0, [30, 100]],
                       "lstm_bf1": ["lstm", 1.0, None, [30]]})
+REVIEWS = dict(MAXLEN=64, N_CHARS=2000, epochs=2, batch_size=256, lr=3e-3)               # 06, section 8
 TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, max_len=32),  # 09, section 8
                    steps=200, batch_size=64, lr=2e-3, warmup=30)
 
@@ -115,6 +119,24 @@ def memory(device: str) -> list[dict]:
     return runs
 
 
+def reviews(device: str) -> list[dict]:
+    s = REVIEWS
+    rows = {split: load_online_reviews(split) for split in ("train", "test")}
+    counts = Counter(ch for text, _ in rows["train"] for ch in text)
+    char_index = {ch: i for i, (ch, _) in enumerate(counts.most_common(s["N_CHARS"]))}
+    data = {split: (*review_ids([t for t, _ in r], char_index, s["MAXLEN"]), torch.tensor([y for _, y in r]))
+            for split, r in rows.items()}
+    runs = []
+    for seed in SEEDS:
+        model = train_review_rnn(*data["train"], vocab_size=s["N_CHARS"] + 2, seed=seed, epochs=s["epochs"],
+                                 batch_size=s["batch_size"], lr=s["lr"], device=device)
+        ids, lengths, labels = data["test"]
+        with torch.no_grad():
+            guesses = model(ids.to(device), lengths.to(device)).argmax(-1).cpu()
+        runs.append({"seed": seed, "accuracy": (guesses == labels).float().mean().item()})
+    return runs
+
+
 def translation(device: str) -> list[dict]:
     s = TRANSLATION
     splits = {name: load_zh_en_toy(name) for name in ("train", "random", "combination", "longer")}
@@ -141,7 +163,7 @@ def translation(device: str) -> list[dict]:
 
 
 EXPERIMENTS = {"word2vec_zh": (word2vec_zh, WORD2VEC_ZH), "glove_zh": (glove_zh, GLOVE_ZH),
-               "memory": (memory, MEMORY), "translation": (translation, TRANSLATION)}
+               "memory": (memory, MEMORY), "reviews": (reviews, REVIEWS), "translation": (translation, TRANSLATION)}
 
 
 def main() -> None:

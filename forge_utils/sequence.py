@@ -434,3 +434,51 @@ def _copy_weights(target: nn.Module, source: nn.Module) -> nn.Module:
             getattr(target, name).copy_(getattr(source, name + "_l0"))
     return target.to(source.weight_ih_l0.device)
 
+
+
+# ----------------------------------------------------------------------------- a review classifier (06)
+
+
+def review_ids(texts: list[str], char_index: dict[str, int], maxlen: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Texts → ids ``(N, maxlen)`` padded with 0 and lengths ``(N,)``: the first ``maxlen`` characters,
+    ``char_index[ch] + 2`` for a known character, 1 (``<unk>``) for any other; an empty text is one ``<unk>``."""
+    ids = torch.zeros(len(texts), maxlen, dtype=torch.long)
+    for i, text in enumerate(texts):
+        row = [char_index[ch] + 2 if ch in char_index else 1 for ch in text[:maxlen]] or [1]
+        ids[i, : len(row)] = torch.tensor(row)
+    return ids, (ids > 0).sum(dim=1)
+
+
+class ReviewRNN(nn.Module):
+    """ids ``(B, T)`` padded with 0 and lengths ``(B,)`` → logits ``(B, 2)``: embedding → ``nn.RNN`` → the
+    state at each review's last real character → linear layer (equal to ``pack_padded_sequence``)."""
+
+    def __init__(self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 64) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
+        self.rnn = nn.RNN(embed_dim, hidden_size, batch_first=True)
+        self.out = nn.Linear(hidden_size, 2)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        states, _ = self.rnn(self.embed(ids))
+        return self.out(states[torch.arange(len(ids), device=ids.device), lengths - 1])
+
+
+def train_review_rnn(ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, vocab_size: int, seed: int,
+                     epochs: int = 2, batch_size: int = 256, lr: float = 3e-3,
+                     device: torch.device | str | None = None) -> ReviewRNN:
+    """Adam on shuffled batches (the order seeded by ``seed``), gradient norm clipped to 1."""
+    set_seed(seed)
+    model = ReviewRNN(vocab_size).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    order = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        perm = torch.randperm(len(ids), generator=order)
+        for start in range(0, len(ids), batch_size):
+            b = perm[start : start + batch_size]
+            loss = nn.functional.cross_entropy(model(ids[b].to(device), lengths[b].to(device)), labels[b].to(device))
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+    return model

@@ -86,7 +86,7 @@ def test_load_benchmark_missing_file_says_what_to_run(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["rnn_lstm_seeds", "gpt_seeds", "word2vec_zh_seeds", "glove_zh_seeds",
-                                  "memory_seeds", "translation_seeds"])
+                                  "memory_seeds", "reviews_seeds", "translation_seeds"])
 def test_the_committed_benchmark_files_load(name):
     bench = report.load_benchmark(name, {})
     assert bench.runs and bench.device in ("cpu", "cuda", "mps")

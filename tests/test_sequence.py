@@ -7,14 +7,17 @@ from forge_utils.sequence import (
     RNN,
     CharLM,
     MemoryReader,
+    ReviewRNN,
     bidirectional,
     gradient_vs_distance,
     init_gate_bias,
     lstm_step,
     memory_task,
     per_step_factor,
+    review_ids,
     rnn_step,
     train_memory_reader,
+    train_review_rnn,
 )
 
 
@@ -257,3 +260,24 @@ def test_train_memory_reader_learns_a_short_recall_and_repeats():
     assert accuracy == again                                     # one seed, one result
     assert accuracy > 0.9 and untrained < 0.5                    # chance is 0.25
     assert isinstance(model, MemoryReader)
+
+
+def test_review_rnn_reads_the_last_real_character_like_pack_padded_sequence():
+    ids, lengths = review_ids(["好好好", "差", "", "好差好差好差"], {"好": 0, "差": 1}, maxlen=4)
+    assert ids.tolist()[:3] == [[2, 2, 2, 0], [3, 0, 0, 0], [1, 0, 0, 0]] and lengths.tolist() == [3, 1, 1, 4]
+    torch.manual_seed(0)
+    model = ReviewRNN(4, embed_dim=8, hidden_size=6)
+    packed = nn.utils.rnn.pack_padded_sequence(model.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+    _, h = model.rnn(packed)
+    assert torch.allclose(model(ids, lengths), model.out(h[0]), atol=1e-6)
+
+
+def test_train_review_rnn_learns_a_keyword_and_repeats():
+    texts = ["好" * (i % 5 + 1) + "的" for i in range(40)] + ["差" * (i % 5 + 1) + "的" for i in range(40)]
+    ids, lengths = review_ids(texts, {"好": 0, "差": 1, "的": 2}, maxlen=8)
+    labels = torch.tensor([1] * 40 + [0] * 40)
+    a = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
+    b = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
+    with torch.no_grad():
+        assert torch.equal(a(ids, lengths), b(ids, lengths))
+        assert (a(ids, lengths).argmax(-1) == labels).float().mean() == 1.0
