@@ -1,6 +1,6 @@
 """Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 06, 07 and 09 report over three seeds.
 
-    .venv/bin/python benchmarks/bench_seeds.py                      # all four (about 2 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench_seeds.py                      # all five (about 2 minutes on 2 cores)
     .venv/bin/python benchmarks/bench_seeds.py memory translation   # some of them
     .venv/bin/python benchmarks/bench_seeds.py --device cuda
 
@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 
 from forge_utils import set_seed  # noqa: E402
-from forge_utils.data import load_peoples_daily, load_zh_en_toy, load_zh_word_tests  # noqa: E402
+from forge_utils.data import load_online_reviews, load_peoples_daily, load_zh_en_toy, load_zh_word_tests  # noqa: E402
+from forge_utils.device import one_thread  # noqa: E402
 from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,  # noqa: E402
                                     group_accuracy, train_gensim_word2vec, train_sgns)
 from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
-from forge_utils.data import load_online_reviews  # noqa: E402
 from forge_utils.sequence import review_ids, train_memory_reader, train_review_rnn  # noqa: E402
 from forge_utils.text import Vocab  # noqa: E402
 from forge_utils.transformer import Seq2SeqTransformer  # noqa: E402
@@ -104,9 +104,7 @@ def glove_zh(device: str) -> list[dict]:
 def memory(device: str) -> list[dict]:
     s = MEMORY
     runs = []
-    with_threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as notebook 07: these matrices are tiny
-    try:
+    with one_thread():  # as notebook 07: these matrices are tiny
         for model, (kind, forget, input_bias, lengths) in s["MODELS"].items():
             for length in lengths:
                 for seed in SEEDS:
@@ -114,8 +112,6 @@ def memory(device: str) -> list[dict]:
                                                       steps=s["STEPS"], batch_size=s["BATCH"], lr=s["LR"],
                                                       hidden=s["H"], num_symbols=s["K"], device=device)
                     runs.append({"model": model, "length": length, "seed": seed, "accuracy": accuracy})
-    finally:
-        torch.set_num_threads(with_threads)
     return runs
 
 
@@ -146,9 +142,7 @@ def translation(device: str) -> list[dict]:
     tests = {name: encode_pairs(pairs, src_vocab, tgt_vocab, device=device)
              for name, pairs in splits.items() if name != "train"}
     runs = []
-    with_threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as notebook 09
-    try:
+    with one_thread():  # as notebook 09
         for seed in SEEDS:
             set_seed(seed)
             model = Seq2SeqTransformer(len(src_vocab), len(tgt_vocab), **s["config"]).to(device)
@@ -157,8 +151,6 @@ def translation(device: str) -> list[dict]:
             scores = {name: evaluate_translation(model, x, y, tgt_vocab.bos_id, tgt_vocab.eos_id)
                       for name, (x, y) in tests.items()}
             runs.append({"seed": seed, "scores": scores})
-    finally:
-        torch.set_num_threads(with_threads)
     return runs
 
 

@@ -11,6 +11,8 @@ import os
 import platform
 import random
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -65,6 +67,18 @@ def set_seed(seed: int = 0) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block on one torch CPU thread, then restore the thread count: for tiny tensors, thread
+    synchronisation costs more than it saves (and a lot on a busy machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _version(package: str) -> str:

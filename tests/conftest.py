@@ -6,16 +6,15 @@ import pytest
 import torch
 
 from forge_utils import get_device
+from forge_utils.device import one_thread as one_thread_block
 
 
 @pytest.fixture
 def one_thread():
     """Run a test on one torch thread: for tiny tensors thread synchronisation costs more than it
     saves (and a lot on a busy machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with one_thread_block():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -54,3 +54,16 @@ def test_environment_report_names_device_and_versions():
     for key in ("python", "device", "torch", "numpy", "gensim"):
         assert report[key]
     assert report["device"] == str(get_device())
+
+
+def test_one_thread_restores_the_thread_count_even_after_an_error():
+    import torch
+
+    from forge_utils.device import one_thread
+
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError):
+        with one_thread():
+            assert torch.get_num_threads() == 1
+            raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
