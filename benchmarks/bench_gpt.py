@@ -1,12 +1,14 @@
-"""GPT vs LSTM at notebook 11's settings for seeds 1 and 2 (the notebook itself trains seed 0).
+"""GPT vs LSTM at notebook 11's settings, seeds 0, 1 and 2 (about 2.5 minutes on 2 CPU cores).
 
-    .venv/bin/python benchmarks/bench_gpt.py                 # seeds 1 2, writes benchmarks/gpt_seeds.json
+    .venv/bin/python benchmarks/bench_gpt.py                 # seeds 0 1 2, writes benchmarks/gpt_seeds.json
     .venv/bin/python benchmarks/bench_gpt.py --device cuda
 
 Each (model, seed) trains in this process with ``forge_utils.lm.train_lm`` exactly as the notebook does
 (same sizes, steps, batch, learning rate, windows) and records the validation-subset curve, the training
-seconds (evaluation time subtracted) and the test bits per character. Notebook 11 reads the JSON, checks
-that these settings are its own, and puts seeds 1 and 2 beside its seed 0.
+seconds (evaluation time subtracted) and the test bits per character. Notebook 11 reads the JSON and checks
+that these settings are its own. It trains the GPT of seed 0 itself and checks that its curve equals the
+file's; the LSTM's curves (all seeds) and the GPT's seeds 1 and 2 come from the file. The notebook does not
+use the seconds recorded here: it times both models side by side on the reader's machine.
 """
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ def run(name: str, seed: int, streams: dict, V: int, device: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--models", nargs="+", default=["GPT", "LSTM"], choices=["GPT", "LSTM"])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", type=Path, default=OUT)
