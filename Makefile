@@ -31,7 +31,8 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt py
 # The universal lock (every supported Python and platform) from requirements-dev.txt; needs uv (pip install uv).
 lock:
 	uv pip compile requirements-dev.txt --universal --python-version 3.10 -c tools/lock-pins.txt --no-header --no-annotate -o constraints.lock.tmp
-	( sed -n '/^# /p' constraints.txt; cat constraints.lock.tmp ) > constraints.txt && rm constraints.lock.tmp
+	( sed -n '/^# /p' constraints.txt; cat constraints.lock.tmp ) > constraints.txt.new  # keeps the header comment
+	mv constraints.txt.new constraints.txt && rm constraints.lock.tmp
 
 # Jupyter refuses to run as root unless told (containers, some cloud shells).
 AS_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
