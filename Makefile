@@ -1,6 +1,7 @@
 # Forge · 从独热编码到 Transformer
 #   make lab      create .venv if missing, install everything, open JupyterLab at notebook 00
-#   make check    the fast inner loop (< 1 min): ruff, then the package's unit tests (no notebooks, no browser)
+#   make check    the fast inner loop (< 1 min): ruff, mypy (the package's types), then the package's unit tests
+#                 (no notebooks, no browser)
 #   make test     unit tests + every notebook through nbval (what CI runs)
 #   make course   execute every notebook on a fresh kernel: time, peak memory and recorded figures in
 #                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
@@ -42,6 +43,7 @@ lab: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m ruff check forge_utils tools tests solutions benchmarks
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest tests -q -m "not slow"
 
 test: $(STAMP)
@@ -78,4 +80,4 @@ badges: $(STAMP)
 	$(BIN)/python tools/sync_badges.py
 
 clean:
-	rm -rf build outputs .pytest_cache
+	rm -rf build outputs .pytest_cache .mypy_cache
