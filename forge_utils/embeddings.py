@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -26,10 +27,14 @@ from torch import nn
 
 from forge_utils.text import Vocab
 
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
+    from numpy.typing import ArrayLike
+
 # --------------------------------------------------------------------------- similarity
 
 
-def _as_matrix(x, what: str) -> torch.Tensor:
+def _as_matrix(x: ArrayLike | torch.Tensor, what: str) -> torch.Tensor:
     tensor = torch.as_tensor(np.asarray(x) if not torch.is_tensor(x) else x).float()
     if tensor.ndim == 1:
         tensor = tensor.unsqueeze(0)
@@ -40,7 +45,7 @@ def _as_matrix(x, what: str) -> torch.Tensor:
     return tensor
 
 
-def cosine_similarity(a, b) -> torch.Tensor:
+def cosine_similarity(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor) -> torch.Tensor:
     """Cosine of every row of ``a`` with every row of ``b``: ``(n, d), (m, d) → (n, m)``.
 
     A 1-D input counts as one row, and that axis is dropped from the result
@@ -65,7 +70,7 @@ class WordVectors:
     Special tokens (``<pad>``, ``<unk>``, ...) are never returned as neighbours.
     """
 
-    def __init__(self, vectors, vocab: Vocab | Sequence[str]) -> None:
+    def __init__(self, vectors: ArrayLike | torch.Tensor, vocab: Vocab | Sequence[str]) -> None:
         self.vectors = _as_matrix(vectors, "vectors")
         if isinstance(vocab, Vocab):
             self.words, self.specials = list(vocab.itos), set(vocab.specials)
@@ -130,7 +135,7 @@ class WordVectors:
         query = self._unit[ids[1]] - self._unit[ids[0]] + self._unit[ids[2]]
         return self._top(query, k, ids)
 
-    def to_gensim(self):
+    def to_gensim(self) -> KeyedVectors:
         """The same vectors as a gensim ``KeyedVectors`` (for gensim's evaluators)."""
         from gensim.models import KeyedVectors
 
@@ -221,7 +226,7 @@ class SkipGramNS(nn.Module):
         return self.in_embed.weight.detach()
 
 
-def noise_distribution(counts, power: float = 0.75) -> torch.Tensor:
+def noise_distribution(counts: ArrayLike | torch.Tensor, power: float = 0.75) -> torch.Tensor:
     """Negative-sampling noise P_n(w) ∝ count(w)^power: ``(V,)`` counts → ``(V,)`` probabilities."""
     counts = torch.as_tensor(counts, dtype=torch.float64)
     if counts.ndim != 1 or counts.numel() == 0:
@@ -232,7 +237,7 @@ def noise_distribution(counts, power: float = 0.75) -> torch.Tensor:
     return (weights / weights.sum()).float()
 
 
-def keep_probabilities(counts, sample: float = 1e-3) -> torch.Tensor:
+def keep_probabilities(counts: ArrayLike | torch.Tensor, sample: float = 1e-3) -> torch.Tensor:
     """Frequent-word subsampling, word2vec's formula: ``(V,)`` counts → ``(V,)`` keep probabilities.
 
     With f = count / total and t = ``sample``: keep = (√(f/t) + 1) · t/f, capped at 1.
@@ -503,7 +508,10 @@ def parse_word_tests(lines: Iterable[str]) -> WordTests:
             kind, _, name = line[1:-1].partition(" ")
             if kind not in ("analogy", "group") or not name.strip():
                 raise ValueError(f"line {number}: expected '[analogy NAME]' or '[group NAME]', got {line!r}")
-            current = (analogies if kind == "analogy" else groups).setdefault(name.strip(), [])
+            if kind == "analogy":
+                current = analogies.setdefault(name.strip(), [])
+            else:
+                current = groups.setdefault(name.strip(), [])
             continue
         if current is None:
             raise ValueError(f"line {number}: words before any '[analogy NAME]' or '[group NAME]' header")

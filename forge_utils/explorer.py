@@ -18,9 +18,12 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self needs Python 3.11
 
 FIGURE_DPI = 100   # one inch of figure is this many CSS pixels on the page
 PIXEL_RATIO = 2    # the PNG holds this many pixels per CSS pixel
@@ -88,7 +91,7 @@ class Explorer:
         """The controls' current values, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
-    def set(self, **values: Any) -> Explorer:
+    def set(self, **values: Any) -> Self:
         """Move controls as a user would (``set(query=3, head=1)``), redraw once, return the explorer."""
         for name, value in values.items():
             self._check(name, value)

@@ -33,7 +33,7 @@ from tqdm.auto import trange
 # ---------------------------------------------------------------------------------------------
 # 1. Vocabulary and co-occurrence counts
 # ---------------------------------------------------------------------------------------------
-def _check_corpus(corpus) -> None:
+def _check_corpus(corpus: object) -> None:
     if isinstance(corpus, str) or not isinstance(corpus, Sequence):
         raise TypeError("corpus should be a list of tokenized sentences (lists of str), e.g. load_lee_corpus()")
     for sentence in corpus[:5]:
@@ -106,7 +106,9 @@ class SeedEpochStats:
     first_nonfinite_pair: int | None  # 1-based index of the update after which a parameter became inf/NaN
 
 
-def seed_glove_init(vocab_size: int, embedding_size: int = 5, seed: int = 0):
+def seed_glove_init(
+    vocab_size: int, embedding_size: int = 5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The lecture's initialisation: ``np.random.rand`` (uniform in [0, 1)) for W, b, C, d."""
     rng = np.random.RandomState(seed)
     return (rng.rand(vocab_size, embedding_size), rng.rand(vocab_size),
@@ -197,7 +199,7 @@ class GloVeParams:
 def init_params(vocab_size: int, dim: int, generator: torch.Generator | None = None,
                 device: torch.device | str = "cpu") -> GloVeParams:
     """GloVe's own initialisation: uniform in [-0.5, 0.5) / dim, so w · w̃ starts near 0."""
-    def uniform(*shape):
+    def uniform(*shape: int) -> torch.Tensor:
         return ((torch.rand(*shape, generator=generator, dtype=torch.float64) - 0.5) / dim).to(device, torch.float32)
 
     return GloVeParams(uniform(vocab_size, dim), uniform(vocab_size, dim), uniform(vocab_size), uniform(vocab_size))
@@ -247,7 +249,9 @@ class GloVeResult:
     seconds_per_epoch: list[float] = field(default_factory=list)
 
 
-def _as_cells(cooccurrence, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
+def _as_cells(
+    cooccurrence: sp.sparray | sp.spmatrix | np.ndarray | torch.Tensor, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
     if isinstance(cooccurrence, torch.Tensor):
         cooccurrence = cooccurrence.detach().cpu().numpy()
     if isinstance(cooccurrence, np.ndarray):
@@ -263,13 +267,13 @@ def _as_cells(cooccurrence, device) -> tuple[torch.Tensor, torch.Tensor, torch.T
     keep = matrix.data > 0  # log x is only defined where x > 0: GloVe skips the zero cells
     if not keep.any():
         raise ValueError("cooccurrence has no positive entry; the corpus is too small or the window is 0")
-    def to(a, dtype):
+    def to(a: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(a[keep]), dtype=dtype, device=device)
     return to(matrix.row, torch.long), to(matrix.col, torch.long), to(matrix.data, torch.float32), matrix.shape[0]
 
 
 def train_glove(
-    cooccurrence,
+    cooccurrence: sp.sparray | sp.spmatrix | np.ndarray | torch.Tensor,
     dim: int = 50,
     epochs: int = 30,
     lr: float = 0.05,

@@ -116,9 +116,9 @@ def evaluate_bpc(
     device: torch.device | str = "cpu",
 ) -> float:
     """Test bits per character of a neural model: ``model(ids (B, T)) → logits (B, T, V)``."""
-    was_training = getattr(model, "training", False)
-    if was_training:
-        model.eval()  # type: ignore[union-attr]
+    module = model if isinstance(model, nn.Module) and model.training else None  # switched back below
+    if module is not None:
+        module.eval()
     inputs, targets = evaluation_windows(stream, context)
     total = 0.0
     for start in range(0, len(inputs), batch_size):
@@ -126,8 +126,8 @@ def evaluate_bpc(
         y = targets[start : start + batch_size].to(device)
         logits = model(x)
         total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
-    if was_training:
-        model.train()  # type: ignore[union-attr]
+    if module is not None:
+        module.train()
     return bits_per_char(total, targets.numel())
 
 

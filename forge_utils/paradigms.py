@@ -134,7 +134,8 @@ class Maze:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.grid.shape  # type: ignore[return-value]
+        rows, cols = self.grid.shape  # 2-D: checked in __init__
+        return rows, cols
 
     def is_free(self, state: State) -> bool:
         """Inside the grid (no negative-index wrap-around) and not a wall."""
@@ -216,9 +217,10 @@ def bfs_shortest_path(maze: Maze) -> list[State]:
     while queue:
         state = queue.popleft()
         if state == maze.goal:
-            path = [state]
-            while parent[path[-1]] is not None:
-                path.append(parent[path[-1]])  # type: ignore[arg-type]
+            path, previous = [state], parent[state]
+            while previous is not None:
+                path.append(previous)
+                previous = parent[previous]
             return path[::-1]
         for dr, dc in ACTION_VECTORS:
             nxt = (state[0] + dr, state[1] + dc)

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import font_manager
+
+if TYPE_CHECKING:
+    import torch
+    from numpy.typing import ArrayLike
 
 # Tried in order; the first installed one wins. The Noto fonts come from the system (Debian/Ubuntu
 # `fonts-noto-cjk`) or, when the system has no CJK font, from the PyPI package `noto-cjk-sans-otc`
@@ -85,7 +90,7 @@ def use_chinese_font(strict: bool = True) -> str:
 
 
 def heatmap(
-    matrix,
+    matrix: ArrayLike | torch.Tensor,
     row_labels: Sequence[str] | None = None,
     col_labels: Sequence[str] | None = None,
     ax: plt.Axes | None = None,
@@ -131,7 +136,7 @@ def heatmap(
 
 
 def labelled_scatter(
-    points,
+    points: ArrayLike | torch.Tensor,
     labels: Sequence[str],
     ax: plt.Axes | None = None,
     title: str = "",
@@ -164,7 +169,7 @@ def labelled_scatter(
     return ax
 
 
-def pca_2d(matrix) -> np.ndarray:
+def pca_2d(matrix: ArrayLike | torch.Tensor) -> np.ndarray:
     """Project rows of ``matrix`` ``(n, d)`` onto their top two principal components → ``(n, 2)``."""
     values = _to_numpy(matrix).astype(np.float64)
     if values.ndim != 2 or values.shape[0] < 2:
@@ -174,7 +179,7 @@ def pca_2d(matrix) -> np.ndarray:
     return centred @ vt[:2].T
 
 
-def _to_numpy(x) -> np.ndarray:
+def _to_numpy(x: ArrayLike | torch.Tensor) -> np.ndarray:
     if hasattr(x, "detach"):
         x = x.detach().cpu().numpy()
     return np.asarray(x)
@@ -196,16 +201,17 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     colours = {"io": "#e8e8e8", "embed": "#fff2cc", "attn": "#fcd5b5", "norm": "#f2f2f2", "ffn": "#cfe2f3",
                "memory": "#d9ead3", "out": "#ead1dc"}
 
-    def box(x, y, text, kind):
+    def box(x: float, y: float, text: str, kind: str) -> None:
         ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.04",
                                     facecolor=colours[kind], edgecolor="#555555", linewidth=1))
         ax.text(x, y, text, ha="center", va="center", fontsize=8.5)
 
-    def arrow(start, end, colour="#333333", style="-|>", rad=0.0, lw=1.2):
+    def arrow(start: tuple[float, float], end: tuple[float, float], colour: str = "#333333", style: str = "-|>",
+              rad: float = 0.0, lw: float = 1.2) -> None:
         ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=11, color=colour, lw=lw,
                                      connectionstyle=f"arc3,rad={rad}"))
 
-    def column(x, boxes, frame, side):
+    def column(x: float, boxes: Sequence[tuple[float, str, str]], frame: tuple[float, float], side: int) -> None:
         for (y0, _, _), (y1, _, _) in zip(boxes, boxes[1:]):
             arrow((x, y0 + height / 2 + 0.04), (x, y1 - height / 2 - 0.04))
         for y, text, kind in boxes:

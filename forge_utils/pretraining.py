@@ -13,10 +13,14 @@ Labels follow PyTorch's convention: ``-100`` (``IGNORE``) where a token was not 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+if TYPE_CHECKING:
+    from forge_utils.transformer import TransformerEncoderModel
 
 IGNORE = -100
 
@@ -98,7 +102,7 @@ class MLMModel(nn.Module):
     logits, shape (n_selected, vocab) — much cheaper than scoring every token.
     """
 
-    def __init__(self, encoder: nn.Module):
+    def __init__(self, encoder: TransformerEncoderModel) -> None:
         super().__init__()
         self.encoder = encoder
         self.head = nn.Linear(encoder.d_model, encoder.vocab_size)
@@ -129,7 +133,7 @@ class SequenceClassifier(nn.Module):
     encoder's ``pad_id``) is left out of the mean.
     """
 
-    def __init__(self, encoder: nn.Module, num_classes: int):
+    def __init__(self, encoder: TransformerEncoderModel, num_classes: int) -> None:
         super().__init__()
         self.encoder = encoder
         self.head = nn.Linear(encoder.d_model, num_classes)

@@ -18,6 +18,8 @@ Weights use PyTorch's names and layout, gates stacked in the order i, f, g, o.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 import torch
 import torch.nn as nn
@@ -150,7 +152,8 @@ class LSTM(nn.Module):
         h0, c0 = (None, None) if state is None else state
         h = _check_inputs(x, self.input_size, h0, self.hidden_size)
         c = _check_inputs(x, self.input_size, c0, self.hidden_size, what="c0")
-        hs, cs, gates = [], [], {k: [] for k in "ifgo"}
+        hs, cs = [], []
+        gates: dict[str, list[torch.Tensor]] = {k: [] for k in "ifgo"}
         for t in range(x.shape[1]):
             h, c, g = lstm_step(x[:, t], h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
             hs.append(h)
@@ -284,9 +287,11 @@ class MemoryReader(nn.Module):
     def __init__(self, kind: str, forget_bias: float | None = None, input_bias: float | None = None,
                  hidden: int = 32, num_symbols: int = 4) -> None:
         super().__init__()
+        self.rnn: nn.RNN | nn.LSTM
         if kind == "rnn":
             self.rnn = nn.RNN(num_symbols + 1, hidden, batch_first=True)
-            nn.init.orthogonal_(self.rnn.weight_hh_l0)
+            # cast: torch types a module's attributes as Tensor | Module; weight_hh_l0 is a Parameter
+            nn.init.orthogonal_(cast(torch.Tensor, self.rnn.weight_hh_l0))
         elif kind == "lstm":
             self.rnn = nn.LSTM(num_symbols + 1, hidden, batch_first=True)
             if forget_bias is not None:  # None keeps PyTorch's initialisation
@@ -385,7 +390,7 @@ def per_step_factor(norms: torch.Tensor, start: int = 1, stop: int | None = None
 # ----------------------------------------------------------------------------- helpers
 
 
-def _activation(name: str):
+def _activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     if name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
@@ -428,11 +433,15 @@ def _check_torch_module(module: nn.Module, kind: type) -> None:
         )
 
 
-def _copy_weights(target: nn.Module, source: nn.Module) -> nn.Module:
+_Module = TypeVar("_Module", bound=nn.Module)
+
+
+def _copy_weights(target: _Module, source: nn.Module) -> _Module:
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             getattr(target, name).copy_(getattr(source, name + "_l0"))
-    return target.to(source.weight_ih_l0.device)
+    # cast: torch types a module's attributes as Tensor | Module; weight_ih_l0 is a Parameter
+    return target.to(cast(torch.Tensor, source.weight_ih_l0).device)
 
 
 

@@ -11,6 +11,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jieba
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 SPECIALS: tuple[str, ...] = (PAD, UNK, BOS, EOS)
@@ -30,6 +34,8 @@ class Vocab:
     ``unknown`` decides what ``encode`` does with a token outside the table:
     ``"unk"`` maps it to ``<unk>`` (id 1), ``"error"`` raises ``UnknownTokenError``.
     """
+
+    counts: Counter[str]  # token frequencies counted by ``build`` (a Vocab made from a token list has none)
 
     def __init__(self, tokens: Iterable[str], specials: Sequence[str] = SPECIALS, unknown: str = "unk") -> None:
         if unknown not in ("unk", "error"):
@@ -140,7 +146,7 @@ def tokenize_chars(text: str, keep_spaces: bool = False) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _course_jieba():
+def _course_jieba() -> jieba.Tokenizer:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

@@ -86,6 +86,8 @@ class TokenAndPosition(nn.Module):
     (no position information at all: the model sees a bag of tokens).
     """
 
+    pe: torch.Tensor  # (max_len, d_model) buffer: the sinusoidal table, zeros for positions="none"
+
     def __init__(self, vocab_size: int, d_model: int, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
                  positions: str = "sinusoidal"):
         super().__init__()
@@ -251,7 +253,11 @@ class DecoderLayer(nn.Module):
         return self
 
 
-def _copy_ffn_and_norms(ours: nn.Module, theirs: nn.Module, norms: Sequence[str]) -> None:
+def _copy_ffn_and_norms(
+    ours: EncoderLayer | DecoderLayer,
+    theirs: nn.TransformerEncoderLayer | nn.TransformerDecoderLayer,
+    norms: Sequence[str],
+) -> None:
     if getattr(theirs, "activation_relu_or_gelu", 1) != 1:
         raise ValueError("copying needs a torch layer with activation='relu' (the paper's FFN)")
     if theirs.linear1.weight.shape != ours.ffn.linear1.weight.shape:
@@ -310,7 +316,13 @@ class Decoder(nn.Module):
         )
         self.norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
 
-    def forward(self, y, memory, self_mask=None, memory_mask=None):
+    def forward(
+        self,
+        y: torch.Tensor,
+        memory: torch.Tensor,
+        self_mask: torch.Tensor | None = None,
+        memory_mask: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
         self_ws, cross_ws = [], []
         for layer in self.layers:
             y, sw, cw = layer(y, memory, self_mask, memory_mask)
@@ -339,7 +351,9 @@ class TransformerEncoderModel(nn.Module):
         self.encoder = Encoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
         self.vocab_size, self.d_model, self.pad_id, self.max_len = vocab_size, d_model, pad_id, max_len
 
-    def forward(self, ids: torch.Tensor, attention_mask: torch.Tensor | None = None, return_attention: bool = False):
+    def forward(
+        self, ids: torch.Tensor, attention_mask: torch.Tensor | None = None, return_attention: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
         x = self.embed(ids)
         if attention_mask is None:
             keep = ids != self.pad_id
@@ -392,7 +406,9 @@ class Seq2SeqTransformer(nn.Module):
         memory, weights = self.encoder(self.src_embed.embed(src), src_mask)
         return memory, src_mask, weights
 
-    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor):
+    def decode(
+        self, tgt_in: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
         """tgt_in (B, Lt) → logits (B, Lt, V), [self weights per layer], [cross weights (B, h, Lt, Ls) per layer]."""
         _check_ids(tgt_in, self.tgt_embed.vocab_size, "tgt_in")
         lt = tgt_in.shape[1]
@@ -430,7 +446,9 @@ class DecodeResult:
 
 
 @torch.no_grad()
-def greedy_decode(model: Seq2SeqTransformer, src_ids, bos_id: int, eos_id: int, max_len: int = 20) -> DecodeResult:
+def greedy_decode(
+    model: Seq2SeqTransformer, src_ids: Sequence[int] | torch.Tensor, bos_id: int, eos_id: int, max_len: int = 20
+) -> DecodeResult:
     """Translate one source sentence by taking the most probable token at every step.
 
     ``src_ids``: a list or 1-D tensor of source ids (no padding). Re-runs the decoder on the whole
@@ -489,7 +507,9 @@ def greedy_decode_batch(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: in
 
 
 @torch.no_grad()
-def attention_maps(model: Seq2SeqTransformer, src_ids, tgt_ids) -> dict[str, torch.Tensor]:
+def attention_maps(
+    model: Seq2SeqTransformer, src_ids: Sequence[int] | torch.Tensor, tgt_ids: Sequence[int] | torch.Tensor
+) -> dict[str, torch.Tensor]:
     """All attention weights of one (source, target prefix) pair, teacher-forced, on the CPU.
 
     ``src_ids`` (Ls,) and ``tgt_ids`` (Lt,) (the decoder input, starting with ``<bos>``) → a dict
@@ -506,7 +526,7 @@ def attention_maps(model: Seq2SeqTransformer, src_ids, tgt_ids) -> dict[str, tor
     _, self_ws, cross_ws = model.decode(tgt, memory, src_mask)
     model.train(was_training)
 
-    def stack(ws):
+    def stack(ws: list[torch.Tensor]) -> torch.Tensor:
         return torch.stack([w[0] for w in ws]).cpu()
 
     return {"encoder self": stack(enc_ws), "decoder self": stack(self_ws), "cross": stack(cross_ws)}

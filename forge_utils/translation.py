@@ -11,13 +11,22 @@ held-out combinations, longer sentences).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import torch
 from torch.nn import functional as F
 
 from forge_utils.transformer import Seq2SeqTransformer, greedy_decode_batch
 
+if TYPE_CHECKING:
+    from forge_utils.text import Vocab
 
-def encode_pairs(pairs, src_vocab, tgt_vocab, device: torch.device | str | None = None):
+
+def encode_pairs(
+    pairs: Sequence[tuple[Sequence[str], Sequence[str]]], src_vocab: Vocab, tgt_vocab: Vocab,
+    device: torch.device | str | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Pairs of token lists → padded id tensors ``src`` (N, Ls) and ``tgt`` (N, Lt) = ``<bos> … <eos>``.
 
     Unknown words raise (build the vocabularies with ``unknown="error"``) or become ``<unk>``.
@@ -27,7 +36,7 @@ def encode_pairs(pairs, src_vocab, tgt_vocab, device: torch.device | str | None 
     src_rows = [src_vocab.encode(zh) for zh, _ in pairs]
     tgt_rows = [tgt_vocab.encode(en, add_bos=True, add_eos=True) for _, en in pairs]
 
-    def pad(rows, pad_id):
+    def pad(rows: list[list[int]], pad_id: int) -> torch.Tensor:
         width = max(len(r) for r in rows)
         return torch.tensor([r + [pad_id] * (width - len(r)) for r in rows], dtype=torch.long, device=device)
 

@@ -21,16 +21,21 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forge_utils.explorer import Explorer
 
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+    from gensim.models import KeyedVectors
+
 
 # ---------------------------------------------------------------------------------------------
 # 1. Google analogies, vectorized
 # ---------------------------------------------------------------------------------------------
-def read_analogies(path) -> dict[str, list[tuple[str, str, str, str]]]:
+def read_analogies(path: str | Path) -> dict[str, list[tuple[str, str, str, str]]]:
     """Sections of an analogy file (``: section`` headers, then ``a b c expected`` lines), lower-cased."""
     sections: dict[str, list[tuple[str, str, str, str]]] = {}
     current = None
@@ -43,7 +48,8 @@ def read_analogies(path) -> dict[str, list[tuple[str, str, str, str]]]:
                 raise ValueError(f"{path}: line {line_no} comes before any ': section' header")
             parts = line.lower().split()
             if len(parts) == 4:
-                sections[current].append(tuple(parts))
+                a, b, c, expected = parts
+                sections[current].append((a, b, c, expected))
     return sections
 
 
@@ -59,12 +65,14 @@ class AnalogyScore:
     predictions: list[str] = field(default_factory=list)  # predicted word per scored question, in order
 
 
-def _unit_rows(kv, restrict_vocab: int) -> np.ndarray:
+def _unit_rows(kv: KeyedVectors, restrict_vocab: int) -> np.ndarray:
     vectors = np.asarray(kv.vectors[:restrict_vocab], dtype=np.float32)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
 
 
-def analogy_accuracy(kv, path, restrict_vocab: int = 30000, batch_size: int = 1024) -> AnalogyScore:
+def analogy_accuracy(
+    kv: KeyedVectors, path: str | Path, restrict_vocab: int = 30000, batch_size: int = 1024
+) -> AnalogyScore:
     """Score ``a : b :: c : expected`` questions by 3CosAdd, as gensim's ``evaluate_word_analogies``.
 
     Only the ``restrict_vocab`` most frequent words count: a question with a word outside them is
@@ -110,7 +118,7 @@ def analogy_accuracy(kv, path, restrict_vocab: int = 30000, batch_size: int = 10
 # ---------------------------------------------------------------------------------------------
 # 2. Sentence vectors: mean and SIF
 # ---------------------------------------------------------------------------------------------
-def zipf_probability(kv, word: str) -> float:
+def zipf_probability(kv: KeyedVectors, word: str) -> float:
     """p(word) estimated from its frequency rank r (GloVe's vocabulary is sorted by frequency):
     Zipf's law p(r) = 1 / (r · H_N), with H_N = 1 + 1/2 + … + 1/N the normaliser over N words."""
     n = len(kv.index_to_key)
@@ -118,7 +126,7 @@ def zipf_probability(kv, word: str) -> float:
     return 1.0 / ((kv.key_to_index[word] + 1) * harmonic)
 
 
-def sif_weights(tokens: Sequence[str], kv, a: float = 1e-3) -> np.ndarray:
+def sif_weights(tokens: Sequence[str], kv: KeyedVectors, a: float = 1e-3) -> np.ndarray:
     """SIF weights a / (a + p(w)) (Arora et al., 2017) for each token: frequent words weigh less. ``(n,)``"""
     if a <= 0:
         raise ValueError(f"a must be > 0, got {a}")
@@ -128,7 +136,7 @@ def sif_weights(tokens: Sequence[str], kv, a: float = 1e-3) -> np.ndarray:
     return a / (a + 1.0 / ((ranks + 1) * harmonic))
 
 
-def sentence_vector(tokens: Sequence[str], kv, weighting: str = "mean", a: float = 1e-3) -> np.ndarray:
+def sentence_vector(tokens: Sequence[str], kv: KeyedVectors, weighting: str = "mean", a: float = 1e-3) -> np.ndarray:
     """Average of the tokens' vectors ``(d,)``; ``weighting="sif"`` weights them by ``sif_weights``
     (the SIF *weighting only*: full SIF also removes a common component, see ``sif_embeddings``).
 
@@ -155,7 +163,8 @@ def common_component(vectors: np.ndarray) -> np.ndarray:
     return np.linalg.svd(vectors, full_matrices=False)[2][0]
 
 
-def sif_embeddings(sentences: Sequence[Sequence[str]], kv, a: float = 1e-3, reference=None) -> np.ndarray:
+def sif_embeddings(sentences: Sequence[Sequence[str]], kv: KeyedVectors, a: float = 1e-3,
+                   reference: Sequence[Sequence[str]] | None = None) -> np.ndarray:
     """Full SIF sentence vectors ``(n, d)`` (Arora, Liang & Ma, 2017):
 
     1. v_s = (1/|s|) Σ_w a / (a + p(w)) · v_w over the known words w of s (``sif_weights``);
@@ -165,7 +174,7 @@ def sif_embeddings(sentences: Sequence[Sequence[str]], kv, a: float = 1e-3, refe
     Estimating u on a larger reference corpus than the sentences being compared is allowed and
     often better; pass it as ``reference``.
     """
-    def weighted(tokens):
+    def weighted(tokens: Sequence[str]) -> np.ndarray:
         if isinstance(tokens, str):
             raise TypeError(f"sif_embeddings wants lists of tokens, got the str {tokens!r}; use text.lower().split()")
         known = [t for t in tokens if t in kv.key_to_index]
@@ -191,7 +200,7 @@ class ExplorerView:
     roles: list[str]  # one of "query", "neighbour", "analogy" per word
 
 
-def _key(kv, word: str) -> str | None:
+def _key(kv: KeyedVectors, word: str) -> str | None:
     word = word.strip()
     if word in kv.key_to_index:
         return word
@@ -200,7 +209,9 @@ def _key(kv, word: str) -> str | None:
     return None
 
 
-def explore(kv, word: str, topn: int = 8, analogy: Sequence[str] = ("man", "king", "woman")) -> ExplorerView:
+def explore(
+    kv: KeyedVectors, word: str, topn: int = 8, analogy: Sequence[str] = ("man", "king", "woman")
+) -> ExplorerView:
     """Neighbours of ``word`` and the answer to ``a : b :: c : ?`` for ``analogy = (a, b, c)``.
 
     Never raises for unknown words: the message in ``lines`` says what to type instead.
@@ -237,7 +248,7 @@ def explore(kv, word: str, topn: int = 8, analogy: Sequence[str] = ("man", "king
     return ExplorerView(lines, words, points, roles)
 
 
-def draw_view(view: ExplorerView, ax=None):
+def draw_view(view: ExplorerView, ax: plt.Axes | None = None) -> plt.Axes:
     """Scatter the view's words in 2-D (colour = role) and return the axes."""
     import matplotlib.pyplot as plt
 
@@ -270,7 +281,7 @@ class WordVectorExplorer(Explorer):
 
     css = "forge-vectors"
 
-    def __init__(self, kv, word: str = "father") -> None:
+    def __init__(self, kv: KeyedVectors, word: str = "father") -> None:
         import ipywidgets as widgets
 
         self.kv = kv
@@ -283,12 +294,12 @@ class WordVectorExplorer(Explorer):
                           **boxes},
                          rows=[["word", "topn"], ["preset"], ["a", "b", "c"]])
 
-    def set(self, **values) -> WordVectorExplorer:
+    def set(self, **values: Any) -> WordVectorExplorer:
         if "preset" in values and values["preset"] in PRESETS:  # a preset fills the three analogy boxes
             values = {**dict(zip("abc", PRESETS[values["preset"]])), **values}
         return super().set(**values)
 
-    def _on_change(self, change=None) -> None:
+    def _on_change(self, change: Any = None) -> None:
         if not self._quiet and change is not None and change["owner"] is self.controls["preset"]:
             self.set(preset=change["new"])
         else:
@@ -305,7 +316,7 @@ class WordVectorExplorer(Explorer):
     def text_html(self) -> str:
         return "<br>".join(html.escape(line) for line in self.view.lines[1:])
 
-    def figure(self):
+    def figure(self) -> plt.Figure:
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(5.5, 4))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def report(result: Result) -> Result:
     return result
 
 
-def as_array(value, what: str) -> np.ndarray | Result:
+def as_array(value: object, what: str) -> np.ndarray | Result:
     """Convert a tensor/list/array to a float NumPy array, or a failed Result saying why not."""
     try:
         if hasattr(value, "detach"):
@@ -55,7 +56,7 @@ def as_array(value, what: str) -> np.ndarray | Result:
         return failed(f"{what} should be numbers (a list, NumPy array or tensor); got {type(value).__name__}: {err}")
 
 
-def compare_arrays(actual, expected, what: str, atol: float = 1e-6) -> Result:
+def compare_arrays(actual: object, expected: object, what: str, atol: float = 1e-6) -> Result:
     """Shape first, then values, with a message that names the first wrong entry."""
     got = as_array(actual, what)
     if isinstance(got, Result):
@@ -73,7 +74,7 @@ def compare_arrays(actual, expected, what: str, atol: float = 1e-6) -> Result:
     return passed(f"{what} matches ({got.size} entries, shape {got.shape})")
 
 
-def call_safely(function: Callable, *args, what: str) -> tuple[object, str | None]:
+def call_safely(function: Callable[..., Any], *args: Any, what: str) -> tuple[object, str | None]:
     """Call the student's function → ``(value, None)``, or ``(None, message)`` if it is not
     callable or raised. Use as ``value, error = call_safely(f, x, what="f(x)")`` then
     ``if error: return report(failed(error))``.
@@ -88,8 +89,9 @@ def call_safely(function: Callable, *args, what: str) -> tuple[object, str | Non
         return None, f"{what} raised {type(err).__name__}: {err}"
 
 
-def call_for_number(function: Callable, *args, what: str) -> tuple[float | None, str | None]:
+def call_for_number(function: Callable[..., Any], *args: Any, what: str) -> tuple[float | None, str | None]:
     """``call_safely`` for answers that must be one number → ``(float, None)`` or ``(None, message)``."""
+    got: Any  # whatever the student returned: float() itself decides whether it is one number
     got, error = call_safely(function, *args, what=what)
     if error:
         return None, error
@@ -99,7 +101,7 @@ def call_for_number(function: Callable, *args, what: str) -> tuple[float | None,
         return None, f"{what} should return one number, got {type(got).__name__} {got!r}"
 
 
-def call_for_array(function: Callable, *args, what: str) -> tuple[np.ndarray | None, str | None]:
+def call_for_array(function: Callable[..., Any], *args: Any, what: str) -> tuple[np.ndarray | None, str | None]:
     """``call_safely`` for answers that must be numbers → ``(float array, None)`` or ``(None, message)``."""
     got, error = call_safely(function, *args, what=what)
     if error:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -9,7 +10,7 @@ from forge_utils.exercises import Result, call_safely, compare_arrays, failed, p
 
 
 def _reference(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
+    z: np.ndarray = scores / temperature  # declared: NumPy 2.5's stubs reject z.max() on the inferred type
     z = np.exp(z - z.max())
     return z / z.sum()
 
@@ -40,11 +41,14 @@ def check_softmax(softmax: Callable) -> Result:
     return report(passed("softmax with temperature is right, also for large scores"))
 
 
-def check_temperature_predictions(softmax: Callable, doubled_equals_temperature, p_first_at_high_temperature) -> Result:
+def check_temperature_predictions(
+    softmax: Callable, doubled_equals_temperature: Any, p_first_at_high_temperature: Any
+) -> Result:
     """Exercise 2: predictions about the scores s = [2.0, 1.0, 0.5, 0.1], checked with the student's ``softmax``.
 
     ``doubled_equals_temperature``: the T for which softmax(s, T) equals softmax(2 · s, 1) (answer 0.5).
     ``p_first_at_high_temperature``: P(我) = softmax(s, T)[0] as T grows without bound (answer 1/4).
+    Both are whatever the student wrote (None until then): checked to be one number with ``float()``.
     """
     scores = np.array([2.0, 1.0, 0.5, 0.1])
     for name, value in [("doubled_equals_temperature", doubled_equals_temperature),
@@ -58,13 +62,14 @@ def check_temperature_predictions(softmax: Callable, doubled_equals_temperature,
     doubled, error = call_safely(softmax, scores * 2, 1.0, what="softmax(2 * scores, temperature=1.0)")
     if error:
         return report(failed(error + " (finish exercise 1 first)"))
-    if not np.allclose(np.asarray(doubled, dtype=float), _reference(scores * 2, 1.0), atol=1e-6):
+    doubled_values = np.asarray(doubled, dtype=float)
+    if not np.allclose(doubled_values, _reference(scores * 2, 1.0), atol=1e-6):
         return report(failed("your softmax is not right yet: finish exercise 1 first"))
     t = float(doubled_equals_temperature)
-    if t <= 0 or not np.allclose(np.asarray(softmax(scores, t), dtype=float), doubled, atol=1e-6):
+    if t <= 0 or not np.allclose(np.asarray(softmax(scores, t), dtype=float), doubled_values, atol=1e-6):
         hint = " — doubling the scores makes the distribution sharper, like a LOWER temperature" if t > 1 else ""
         return report(failed(f"softmax(scores, {t:g}) is not softmax(2 * scores, 1): P(我) {_reference(scores, t)[0] if t > 0 else float('nan'):.3f} "
-                             f"vs {float(np.asarray(doubled)[0]):.3f}{hint}"))
+                             f"vs {float(doubled_values[0]):.3f}{hint}"))
     hot = float(np.asarray(softmax(scores, 1e6), dtype=float)[0])
     if not np.isclose(float(p_first_at_high_temperature), hot, atol=1e-3):
         return report(failed(f"at temperature 10⁶ your softmax gives P(我) = {hot:.4f}, you predicted "

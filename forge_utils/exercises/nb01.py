@@ -1,12 +1,13 @@
 """Self-checks for notebook 01 (AI paradigms)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from forge_utils.exercises import Result, call_for_number, call_safely, failed, passed, report
-from forge_utils.paradigms import ANIMAL_RULES
+from forge_utils.paradigms import ANIMAL_RULES, Rule
 from forge_utils.paradigms import forward_chain as _reference_chain
 
 
@@ -20,6 +21,7 @@ def check_forward_chain(forward_chain: Callable) -> Result:
     ]
     for facts, rules in cases:
         order = "reversed rules" if rules[0] is ANIMAL_RULES[-1] else "rules in the lecture's order"
+        got: Any  # the student's answer: set() below decides whether it is a collection of facts
         got, error = call_safely(forward_chain, list(facts), rules, what=f"forward_chain({facts}, {order})")
         if error:
             return report(failed(error))
@@ -57,6 +59,7 @@ def check_q_update(q_update: Callable) -> Result:
         value, error = call_for_number(q_update, *args, what=what)
         if error:
             return report(failed(error))
+        assert value is not None  # call_for_number: no error means a number
         target = reward + (0.0 if done else gamma * next_q.max())
         want = q_sa + alpha * (target - q_sa)
         if np.isclose(value, want, atol=1e-9):
@@ -75,7 +78,7 @@ def check_q_update(q_update: Callable) -> Result:
 BIRD_PROBE = ("有羽毛", "不会飞", "会游泳", "有蹄", "黑条纹")
 
 
-def check_bird_rules(rules, predicted_new_facts) -> Result:
+def check_bird_rules(rules: Sequence[Rule], predicted_new_facts: Iterable[str]) -> Result:
     """Exercise 3: ``rules`` = the lecture's 10 rules + 有羽毛 → 鸟 and 鸟 + 不会飞 + 会游泳 → 企鹅;
     ``predicted_new_facts`` = the facts the student expects forward chaining to add to ``BIRD_PROBE``."""
     try:
@@ -94,7 +97,7 @@ def check_bird_rules(rules, predicted_new_facts) -> Result:
     if isinstance(predicted_new_facts, str):
         return report(failed("predicted_new_facts should be a set of facts such as {'鸟'}, not one str"))
 
-    def derive(facts):
+    def derive(facts: Iterable[str]) -> set[str]:
         known, _ = _reference_chain(facts, rules, strict=False)
         return known - set(facts)
 

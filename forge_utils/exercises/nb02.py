@@ -1,13 +1,17 @@
 """Self-checks for notebook 02 (one-hot and counting)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forge_utils.exercises import (
     Result, call_for_array, call_for_number, call_safely, compare_arrays, failed, passed, report,
 )
+
+if TYPE_CHECKING:
+    import torch
 
 
 def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
@@ -27,6 +31,7 @@ def check_cosine(cosine: Callable) -> Result:
         value, error = call_for_number(cosine, a, b, what=f"cosine({a.tolist()}, {b.tolist()})")
         if error:
             return report(failed(error))
+        assert value is not None  # call_for_number: no error means a number
         if not np.isclose(value, want, atol=1e-6):
             hint = ""
             if np.isclose(value, float(a @ b)):
@@ -68,6 +73,7 @@ def check_add_k(add_k_bigram: Callable) -> Result:
         got, error = call_for_array(add_k_bigram, counts, k, what=f"add_k_bigram(counts, {k})")
         if error:
             return report(failed(error))
+        assert got is not None  # call_for_array: no error means an array
         if not np.array_equal(counts, before):
             return report(failed("add_k_bigram changed pair_counts in place: compute counts + k, do not write counts += k"))
         want = _add_k_reference(counts, k)
@@ -86,18 +92,20 @@ def check_add_k(add_k_bigram: Callable) -> Result:
     return report(passed("add-k probabilities are right, including a row never seen in training (uniform)"))
 
 
-def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream, ks=ADD_K_GRID) -> dict[float, float] | str:
+def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream: torch.Tensor,
+                  ks: Sequence[float] = ADD_K_GRID) -> dict[float, float] | str:
     """Validation bits per character of the student's add-k bigram for each k (on the thread's scored
     characters), or an error message."""
     from forge_utils.lm import evaluation_windows
 
     inputs, targets = evaluation_windows(val_stream)
     previous, current = inputs.reshape(-1).numpy(), targets.reshape(-1).numpy()
-    scores = {}
+    scores: dict[float, float] = {}
     for k in ks:
         table, error = call_for_array(add_k_bigram, pair_counts, k, what=f"add_k_bigram(pair_counts, {k})")
         if error:
             return error
+        assert table is not None  # call_for_array: no error means an array
         if table.shape != np.shape(pair_counts):
             return f"add_k_bigram(pair_counts, {k}) has shape {table.shape}, expected {np.shape(pair_counts)}"
         with np.errstate(divide="ignore"):
@@ -106,7 +114,8 @@ def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream, k
 
 
 def check_add_k_prediction(
-    add_k_bigram: Callable, prediction: dict, pair_counts: np.ndarray, val_stream, interpolated_val_bpc: float
+    add_k_bigram: Callable, prediction: dict, pair_counts: np.ndarray, val_stream: torch.Tensor,
+    interpolated_val_bpc: float,
 ) -> Result:
     """Compare the student's prediction ``{"best_k": k, "beats_interpolation": bool}`` with the
     measured validation bits per character of add-k smoothing for k in ``ADD_K_GRID``."""

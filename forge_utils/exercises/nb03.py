@@ -82,6 +82,7 @@ def check_negative_sampling_loss(loss_fn: Callable) -> Result:
         values, error = call_for_array(loss_fn, v_c.clone(), u_o.clone(), u_neg.clone(), what=what)
         if error:
             return report(failed(error))
+        assert values is not None  # call_for_array: no error means an array
         if values.size != 1:
             return report(failed(f"{what} should return one number (a scalar), got shape {values.shape}"))
         value, want = float(values.reshape(-1)[0]), _reference_loss(v_c, u_o, u_neg)

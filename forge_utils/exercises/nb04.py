@@ -1,7 +1,8 @@
 """Self-checks for notebook 04 (GloVe)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -12,6 +13,7 @@ def check_weight_fn(weight_fn: Callable) -> Result:
     """``weight_fn(x, x_max, alpha)`` must return min(1, (x / x_max) ** alpha) elementwise."""
     x = np.array([0.5, 1.0, 10.0, 50.0, 100.0, 150.0, 1000.0])
     for x_max, alpha in ((100.0, 0.75), (10.0, 0.5)):
+        got: Any  # the student's answer, whatever it is: np.shape below reads the shape of anything
         got, error = call_safely(weight_fn, x.copy(), x_max, alpha, what=f"weight_fn(x, x_max={x_max}, alpha={alpha})")
         if error:
             return report(failed(error))
@@ -32,7 +34,9 @@ _SENTENCES = [["i", "love", "deep", "learning"], ["deep", "learning", "is", "fun
 _WORDS = ["i", "love", "deep", "learning", "is", "fun"]  # "rare" is left out on purpose
 
 
-def _reference(sentences, words, window, weighted=True):
+def _reference(
+    sentences: Sequence[Sequence[str]], words: Sequence[str], window: int, weighted: bool = True
+) -> np.ndarray:
     index = {w: i for i, w in enumerate(words)}
     matrix = np.zeros((len(words), len(words)))
     for sentence in sentences:
@@ -48,6 +52,7 @@ def _reference(sentences, words, window, weighted=True):
 def check_cooccurrence_counts(cooccurrence_counts: Callable) -> Result:
     """``cooccurrence_counts(sentences, words, window)`` → dense ``(V, V)``, symmetric, 1/d per pair."""
     for window in (2, 3):
+        got: Any  # the student's answer: a dense or scipy.sparse matrix, a list, ...
         got, error = call_safely(cooccurrence_counts, _SENTENCES, _WORDS, window,
                                  what=f"cooccurrence_counts(sentences, words, window={window})")
         if error:
@@ -69,7 +74,9 @@ def check_cooccurrence_counts(cooccurrence_counts: Callable) -> Result:
 
 
 
-def _ratio_reference(W, W_tilde, b, b_tilde, i, j, k):
+def _ratio_reference(
+    W: np.ndarray, W_tilde: np.ndarray, b: np.ndarray, b_tilde: np.ndarray, i: int, j: int, k: int
+) -> float:
     return float(np.exp(W[i] @ W_tilde[k] + b[i] - W[j] @ W_tilde[k] - b[j]))
 
 
@@ -82,6 +89,7 @@ def check_ratio_from_vectors(ratio_from_vectors: Callable) -> Result:
         b, b_tilde = rng.standard_normal(V), rng.standard_normal(V)
         i, j, k = (int(x) for x in rng.choice(V, 3, replace=False))
         what = f"ratio_from_vectors(W {W.shape}, W_tilde, b, b_tilde, i={i}, j={j}, k={k})"
+        got: Any  # the student's answer, whatever it is: np.size below counts the numbers in anything
         got, error = call_safely(ratio_from_vectors, W.copy(), W_tilde.copy(), b.copy(), b_tilde.copy(), i, j, k,
                                  what=what)
         if error:

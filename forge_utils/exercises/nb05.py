@@ -7,13 +7,18 @@ normalise, returning an input word — give a different answer than the right on
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forge_utils.exercises import Result, call_safely, compare_arrays, failed, passed, report
 
+if TYPE_CHECKING:
+    from gensim.models import KeyedVectors
 
-def _toy_vectors(seed: int = 0):
+
+def _toy_vectors(seed: int = 0) -> KeyedVectors:
     from gensim.models import KeyedVectors
 
     rng = np.random.default_rng(seed)
@@ -29,6 +34,7 @@ def check_mean_sentence_vector(mean_sentence_vector: Callable) -> Result:
     kv = _toy_vectors()
     cases = [["w1", "w2", "w3"], ["w5", "unknown-word", "w7"], ["w9", "w9", "w4"]]
     for tokens in cases:
+        got: Any  # the student's answer, whatever it is: np.shape below reads the shape of anything
         got, error = call_safely(mean_sentence_vector, list(tokens), kv, what=f"mean_sentence_vector({tokens}, kv)")
         if error:
             return report(failed(error))
@@ -46,7 +52,7 @@ def check_mean_sentence_vector(mean_sentence_vector: Callable) -> Result:
     return report(passed("averages the known words' vectors and skips unknown words"))
 
 
-def _reference_analogy(kv, a, b, c, normalise=True, exclude=True):
+def _reference_analogy(kv: KeyedVectors, a: str, b: str, c: str, normalise: bool = True, exclude: bool = True) -> str:
     vectors = kv.vectors.astype(np.float64)
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     table = unit if normalise else vectors
@@ -86,7 +92,8 @@ def check_solve_analogy(solve_analogy: Callable) -> Result:
 PREDICTIONS = ("higher", "lower", "same")
 
 
-def check_reversed_analogies(reverse_question: Callable, prediction: str, kv, path=None,
+def check_reversed_analogies(reverse_question: Callable, prediction: str, kv: KeyedVectors,
+                             path: str | Path | None = None,
                              restrict_vocab: int = 30000) -> Result:
     """Exercise 3: ``reverse_question((a, b, c, d)) -> (b, a, d, c)``, then the Google test asked backwards.
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -9,7 +10,7 @@ import torch
 from forge_utils.exercises import Result, as_array, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
-def call_step(step: Callable, *args, what: str) -> tuple[object, str | None]:
+def call_step(step: Callable, *args: Any, what: str) -> tuple[object, str | None]:
     """``call_safely`` for a recurrent step function, adding the usual hint when shapes do not fit."""
     got, error = call_safely(step, *args, what=what)
     if error and "NotImplementedError" not in error and any(w in error for w in ("mat", "shape", "size")):
@@ -17,7 +18,7 @@ def call_step(step: Callable, *args, what: str) -> tuple[object, str | None]:
     return got, error
 
 
-def _rnn_case(seed: int = 0):
+def _rnn_case(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
     x_t, h_prev = torch.randn(3, 4, generator=g), torch.randn(3, 5, generator=g)
     W, U, b = torch.randn(5, 4, generator=g), torch.randn(5, 5, generator=g) * 0.5, torch.randn(5, generator=g)
@@ -67,6 +68,7 @@ def check_decay_factor(decay_factor: Callable) -> Result:
         value, error = call_for_number(decay_factor, norms.copy(), what=f"decay_factor(norms of length {len(norms)})")
         if error:
             return report(failed(error))
+        assert value is not None  # call_for_number: no error means a number
         if not np.isclose(value, want, rtol=1e-3):
             hint = ""
             if np.isclose(value, np.log(want), rtol=1e-3):
@@ -79,7 +81,9 @@ def check_decay_factor(decay_factor: Callable) -> Result:
     return report(passed("decay_factor recovers the per-step factor for vanishing, exploding and noisy norms"))
 
 
-def _gru_reference(x_t, h, W, U, b_ih, b_hh, order="rzn", reset_inside=True, keep_old_with_z=True):
+def _gru_reference(x_t: torch.Tensor, h: torch.Tensor, W: torch.Tensor, U: torch.Tensor, b_ih: torch.Tensor,
+                   b_hh: torch.Tensor, order: str = "rzn", reset_inside: bool = True,
+                   keep_old_with_z: bool = True) -> torch.Tensor:
     """PyTorch's GRU step (``order="rzn"``, r inside the bracket, z keeps the old state) and named mistakes."""
     gi = dict(zip(order, (x_t @ W.T + b_ih).chunk(3, dim=-1)))
     gh = dict(zip(order, (h @ U.T + b_hh).chunk(3, dim=-1)))

@@ -10,7 +10,8 @@ from forge_utils.exercises import Result, as_array, call_for_number, compare_arr
 from forge_utils.exercises.nb06 import call_step
 
 
-def _reference(x_t, h, c, W, U, b, order="ifgo", tanh_c=True, additive=True):
+def _reference(x_t: torch.Tensor, h: torch.Tensor, c: torch.Tensor, W: torch.Tensor, U: torch.Tensor, b: torch.Tensor,
+               order: str = "ifgo", tanh_c: bool = True, additive: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
     z = x_t @ W.T + h @ U.T + b
     blocks = dict(zip(order, z.chunk(4, dim=-1)))
     i, f, g, o = torch.sigmoid(blocks["i"]), torch.sigmoid(blocks["f"]), torch.tanh(blocks["g"]), torch.sigmoid(blocks["o"])
@@ -58,6 +59,7 @@ def check_remaining_memory(remaining_memory: Callable) -> Result:
         value, error = call_for_number(remaining_memory, bias, steps, what=f"remaining_memory({bias}, {steps})")
         if error:
             return report(failed(error))
+        assert value is not None  # call_for_number: no error means a number
         if not np.isclose(value, want, rtol=1e-6, atol=1e-12):
             hint = ""
             if np.isclose(value, bias**steps, rtol=1e-6):
@@ -81,6 +83,7 @@ def check_forget_bias_prediction(prediction: str | None, run: Callable[[], float
     accuracy, error = call_for_number(run, what="run()")
     if error:
         return report(failed(error))
+    assert accuracy is not None  # call_for_number: no error means a number
     if not 0.0 <= accuracy <= 1.0:
         return report(failed(f"run() should return an accuracy between 0 and 1, got {accuracy:.4g}"))
     measured = "chance" if accuracy < 0.45 else "learned" if accuracy > 0.9 else "partly"

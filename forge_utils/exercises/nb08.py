@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import torch
 
 from forge_utils.exercises import Result, call_for_number, call_safely, compare_arrays, failed, passed, report
 
 
-def _reference(q, k, v, mask=None, scale=True, dim=-1, invert=False):
+def _reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None = None, scale: bool = True,
+               dim: int = -1, invert: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
     scores = q @ k.transpose(-2, -1)
     if scale:
         scores = scores / math.sqrt(q.shape[-1])
@@ -19,7 +21,7 @@ def _reference(q, k, v, mask=None, scale=True, dim=-1, invert=False):
     return weights @ v, weights
 
 
-def _attention_cases() -> list[tuple[str, tuple]]:
+def _attention_cases() -> list[tuple[str, tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]]]:
     g = torch.Generator().manual_seed(8)
     q, k, v = torch.randn(2, 4, 8, generator=g), torch.randn(2, 6, 8, generator=g), torch.randn(2, 6, 5, generator=g)
     causal = torch.ones(4, 4, dtype=torch.bool).tril()
@@ -32,7 +34,7 @@ def _attention_cases() -> list[tuple[str, tuple]]:
     ]
 
 
-def _as_pair(got, what: str) -> tuple[torch.Tensor, torch.Tensor] | Result:
+def _as_pair(got: object, what: str) -> tuple[torch.Tensor, torch.Tensor] | Result:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return failed(f"{what} should return a pair (output, weights), got {type(got).__name__}")
     try:
@@ -55,7 +57,7 @@ def check_masked_attention(masked_attention: Callable) -> Result:
         want_out, want_w = _reference(q, k, v, mask)
         result = compare_arrays(weights, want_w, f"weights ({name})", atol=1e-5)
         if not result:
-            hints = [
+            hints: list[tuple[dict[str, Any], str]] = [
                 (dict(scale=False), "they match softmax(q kᵀ) v without the scale: divide the scores by √d_k"),
                 (dict(dim=-2), "the softmax runs over the wrong axis: normalise over the keys (dim=-1), so each query's row sums to 1"),
                 (dict(invert=True), "the mask is inverted: True means 'may attend', so fill the scores where mask is False with -inf"),
@@ -159,6 +161,7 @@ def check_layers_needed(layers_needed: Callable) -> Result:
         got, error = call_for_number(layers_needed, length, window, what=what)
         if error:
             return report(failed(error))
+        assert got is not None  # call_for_number: no error means a number
         want = _layers_by_stacking(length, window)
         if got == want:
             continue

@@ -3,10 +3,17 @@ pre-norm decoder layer written from the post-norm one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forge_utils.exercises import Result, call_for_array, call_safely, compare_arrays, failed, passed, report
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from forge_utils.transformer import DecoderLayer
 
 
 def _pe(max_len: int, d_model: int, swap: bool = False, exponent: str = "2i") -> np.ndarray:
@@ -38,6 +45,7 @@ def check_positional_encoding(positional_encoding: Callable) -> Result:
         values, error = call_for_array(positional_encoding, max_len, d_model, what=what)
         if error:
             return report(failed(error))
+        assert values is not None  # call_for_array: no error means an array
         want = _pe(max_len, d_model)
         if values.shape == want.T.shape and values.shape != want.shape:
             return report(failed(f"{what} has shape {values.shape}: transposed — one row per position, (max_len, d_model)"))
@@ -66,6 +74,7 @@ def check_shift_matrix(shift_matrix: Callable) -> Result:
         m, error = call_for_array(shift_matrix, k, d_model, what=what)
         if error:
             return report(failed(error))
+        assert m is not None  # call_for_array: no error means an array
         if m.shape != (d_model, d_model):
             return report(failed(f"{what} has shape {m.shape}, expected ({d_model}, {d_model})"))
         predicted = pe[:-k] @ m.T  # row pos: M_k @ PE[pos]
@@ -86,7 +95,9 @@ def check_shift_matrix(shift_matrix: Callable) -> Result:
     return report(passed("M_k @ PE[pos] = PE[pos + k] for k = 1, 3, 10 and every position: a fixed linear map"))
 
 
-def _decoder_parts(seed: int = 0, d_model: int = 16, num_heads: int = 2, d_ff: int = 32):
+def _decoder_parts(
+    seed: int = 0, d_model: int = 16, num_heads: int = 2, d_ff: int = 32
+) -> tuple[DecoderLayer, nn.Module, tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
     """A pre-norm ``DecoderLayer`` with random weights, the same sublayers under the notebook's names, and inputs."""
     import torch
     from torch import nn
@@ -111,11 +122,13 @@ def _decoder_parts(seed: int = 0, d_model: int = 16, num_heads: int = 2, d_ff: i
     return reference, layer, (y, memory, self_mask, memory_mask)
 
 
-def _variants(layer, y, memory, self_mask, memory_mask) -> dict[str, object]:
-    """Outputs of typical wrong answers, each with the hint it earns."""
+def _variants(layer: Any, y: torch.Tensor, memory: torch.Tensor, self_mask: torch.Tensor,
+              memory_mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Outputs of typical wrong answers, each with the hint it earns. ``layer``: the plain ``nn.Module``
+    of ``_decoder_parts`` whose sublayers (self_attn, linear1, norm1, ...) are set as attributes."""
     import torch.nn.functional as F
 
-    def ffn(x):
+    def ffn(x: torch.Tensor) -> torch.Tensor:
         return layer.linear2(F.relu(layer.linear1(x)))
 
     post = layer.norm1(y + layer.self_attn(y, y, y, self_mask)[0])

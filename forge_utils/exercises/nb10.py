@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
 from forge_utils.exercises import Result, call_for_number, call_safely, failed, passed, report
+
+if TYPE_CHECKING:
+    from forge_utils.lm import CharVocab
 
 IGNORE = -100
 
@@ -18,7 +22,9 @@ def _random_words(generator: torch.Generator, n_words: int = 4000) -> tuple[torc
     return ids, word_ids
 
 
-def _call_whole_word_mask(whole_word_mask: Callable, ids, word_ids, mask_id, seed):
+def _call_whole_word_mask(
+    whole_word_mask: Callable, ids: torch.Tensor, word_ids: torch.Tensor, mask_id: int, seed: int
+) -> tuple[tuple[torch.Tensor, torch.Tensor] | None, str | None]:
     """Run the student's function; ``((inputs, labels), None)`` or ``(None, message)``."""
     what = "whole_word_mask(ids (L,), word_ids (L,), mask_id, generator)"
     out, error = call_safely(whole_word_mask, ids.clone(), word_ids.clone(), mask_id,
@@ -43,6 +49,7 @@ def check_whole_word_mask(whole_word_mask: Callable) -> Result:
     out, error = _call_whole_word_mask(whole_word_mask, ids, word_ids, mask_id, seed=1)
     if error:
         return report(failed(error))
+    assert out is not None  # _call_whole_word_mask: no error means the pair
     inputs, labels = out
     selected = labels != IGNORE
     if selected.all():
@@ -67,7 +74,7 @@ def check_whole_word_mask(whole_word_mask: Callable) -> Result:
     return report(passed(f"{share:.1%} of the words selected, each one masked as a whole"))
 
 
-def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, guess_both: Callable, vocab,
+def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, guess_both: Callable, vocab: CharVocab,
                           mask_id: int, pad_id: int, n_lines: int = 400) -> Result:
     """Compare the both-neighbours count model under character masking and under ``whole_word_mask``.
 
@@ -88,6 +95,7 @@ def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, gue
     out, error = _call_whole_word_mask(whole_word_mask, ids, word_ids, mask_id, seed=0)
     if error:
         return report(failed(error + " (make check_whole_word_mask pass first)"))
+    assert out is not None  # _call_whole_word_mask: no error means the pair
 
     def score(inputs: torch.Tensor, labels: torch.Tensor) -> float:
         spots = (labels != IGNORE).nonzero()[:, 0]
@@ -114,6 +122,7 @@ def check_masked_accuracy(masked_accuracy: Callable) -> Result:
     value, error = call_for_number(masked_accuracy, logits.clone(), labels.clone(), what=what)
     if error:
         return report(failed(error))
+    assert value is not None  # call_for_number: no error means a number
     if abs(value - 2 / 3) < 1e-6:
         return report(passed("accuracy counts only the selected (labels != -100) positions: 2 of 3 right"))
     if abs(value - 2 / 8) < 1e-6:

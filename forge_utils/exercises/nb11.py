@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -35,6 +36,7 @@ def check_top_p(top_p_logits: Callable) -> Result:
         got, error = call_for_array(top_p_logits, logits.clone(), p, what=what)
         if error:
             return report(failed(error))
+        assert got is not None  # call_for_array: no error means an array
         want = _top_p_reference(logits, p)
         if got.shape != want.shape:
             return report(failed(f"{what} has shape {got.shape}, expected {want.shape} (one value per token)"))
@@ -74,9 +76,10 @@ def check_parameter_count(gpt_parameters: Callable) -> Result:
         got, error = call_for_number(gpt_parameters, V, context, n_layer, n_embd, what=what)
         if error:
             return report(failed(error))
+        assert got is not None  # call_for_number: no error means a number
         if got == want:
             continue
-        hints = {
+        hints: dict[str, dict[str, Any]] = {
             "the biases (every nn.Linear has one: out_features numbers)": dict(biases=False),
             "the LayerNorms (weight and bias of n_embd each: two per block and ln_f)": dict(ln=False),
             "the position embedding (context × n_embd)": dict(positions=False),
