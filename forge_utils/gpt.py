@@ -208,7 +208,7 @@ def sampling_summary(text: str, prompt: str, temperature: float, top_k: int | No
     """One line about a sample: settings, how many characters were added, how many distinct."""
     added = text[len(prompt):]
     k = "全部" if top_k is None else str(top_k)
-    return (f"温度 (temperature) {temperature:.2f} · top-k {k} · 续写 {len(added)} 字, "
+    return (f"温度（temperature）{temperature:.2f} · top-k {k} · 续写 {len(added)} 字，"
             f"其中不同的字 {len(set(added))} 个")
 
 
@@ -234,7 +234,7 @@ class SamplingControl(Explorer):
         self.sample = ""
         controls = {
             "temperature": widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.1, description="温度"),
-            "top_k": widgets.IntSlider(value=top_k, min=0, max=len(vocab), step=1, description="top-k (0=全部)",
+            "top_k": widgets.IntSlider(value=top_k, min=0, max=len(vocab), step=1, description="top-k（0=全部）",
                                        style={"description_width": "initial"}),
             "prompt": widgets.Text(value=prompt, description="开头"),
         }

@@ -231,12 +231,12 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     enc_x, dec_x = 2.6, 7.4
     encoder = [(0.5, "源句词元 id：我 今天 爱 机器\n(B, Ls)", "io"),
                (1.8, "嵌入 × √d_model + 位置编码\n(B, Ls, d_model)", "embed"),
-               (3.5, "多头自注意力\n(源句 padding 掩码)", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (3.5, "多头自注意力\n（源句 padding 掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "前馈网络 FFN\nd_model → d_ff → d_model", "ffn"), (6.8, "相加 & 层归一化", "norm"),
                (8.6, "memory：源句每个位置的向量\n(B, Ls, d_model)", "memory")]
     decoder = [(0.5, "目标输入 id：<bos> i love machines\n(B, Lt)，右移一位", "io"),
                (1.8, "嵌入 × √d_model + 位置编码\n(B, Lt, d_model)", "embed"),
-               (3.5, "掩码多头自注意力\n(因果 & 目标 padding 掩码)", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (3.5, "掩码多头自注意力\n（因果 & 目标 padding 掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "交叉注意力\nQ 来自解码器，K、V = memory", "attn"), (6.8, "相加 & 层归一化", "norm"),
                (7.9, "前馈网络 FFN", "ffn"), (9.0, "相加 & 层归一化", "norm"),
                (10.5, "线性层 → logits\n(B, Lt, 目标词表大小)", "out"),
@@ -246,8 +246,8 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     mem_y, cross_y = 8.6, 5.7
     arrow((enc_x + width / 2 + 0.05, mem_y), (dec_x - width / 2 - 0.05, cross_y), colour="#38761d", rad=-0.25, lw=1.6)
     ax.text((enc_x + dec_x) / 2 + 0.45, 7.7, "K、V", color="#38761d", fontsize=9, ha="left")
-    ax.text(enc_x, 12.45, "编码器 (encoder)", ha="center", fontsize=11)
-    ax.text(dec_x, 12.45, "解码器 (decoder)", ha="center", fontsize=11)
+    ax.text(enc_x, 12.45, "编码器（encoder）", ha="center", fontsize=11)
+    ax.text(dec_x, 12.45, "解码器（decoder）", ha="center", fontsize=11)
     ax.set_xlim(-0.5, 10.5)
     ax.set_ylim(-0.1, 12.9)
     ax.set_aspect("auto")

@@ -223,11 +223,11 @@ def explore(
     lines, words, roles = [], [], []
     key = _key(kv, word)
     if key is None:
-        lines.append(f"“{word.strip()}” 不在词表中 (not in the vocabulary): "
-                     "GloVe 6B 只有小写英文词, 试试 father, car, paris。")
+        lines.append(f"“{word.strip()}” 不在词表中（not in the vocabulary）："
+                     "GloVe 6B 只有小写英文词，试试 father、car、paris。")
     else:
         neighbours = kv.most_similar(key, topn=int(topn))
-        lines.append(f"{key} 的近邻: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
+        lines.append(f"{key} 的近邻：" + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
         words += [key] + [w for w, _ in neighbours]
         roles += ["query"] + ["neighbour"] * len(neighbours)
     keys = [_key(kv, w) for w in analogy]
@@ -235,7 +235,7 @@ def explore(
         lines.append("类比需要三个词 a : b :: c : ?")
     elif None in keys:
         missing = [w for w, k in zip(analogy, keys) if k is None]
-        lines.append(f"类比里的 {', '.join(missing)} 不在词表中。")
+        lines.append(f"类比里的 {'、'.join(missing)} 不在词表中。")
     else:
         a, b, c = keys
         answer, score = kv.most_similar(positive=[b, c], negative=[a], topn=1)[0]
@@ -261,7 +261,7 @@ def draw_view(view: ExplorerView, ax: plt.Axes | None = None) -> plt.Axes:
         ax.set_axis_off()
         return ax
     names = {"query": "查询词", "neighbour": "近邻", "analogy": "类比"}
-    labelled_scatter(view.points, view.words, ax=ax, groups=[names[r] for r in view.roles], title="PCA 投影 (2-D)")
+    labelled_scatter(view.points, view.words, ax=ax, groups=[names[r] for r in view.roles], title="PCA 投影（2-D）")
     return ax
 
 

@@ -115,7 +115,7 @@ def test_sampling_control_is_seeded_and_reacts():
         model.lm_head.bias.copy_(torch.linspace(3, -3, len(vocab)))  # a peaked distribution: temperature matters
     control = SamplingControl(model, vocab, prompt="今天", temperature=1.0, length=20, context=16, seed=3)
     first = control.sample
-    assert first.startswith("今天") and "<b>温度 (temperature) 1.00" in control.summary_html.value
+    assert first.startswith("今天") and "<b>温度（temperature）1.00" in control.summary_html.value
     assert control.set(temperature=1.0).sample == first  # seeded: same settings, same text
     hot = control.set(temperature=2.0).sample
     assert "2.00" in control.summary_html.value and hot != first
@@ -138,4 +138,4 @@ def test_sampling_control_is_seeded_and_reacts():
 
 def test_sampling_summary():
     line = sampling_summary("开头abcab", "开头", 0.7, None)
-    assert line == "温度 (temperature) 0.70 · top-k 全部 · 续写 5 字, 其中不同的字 3 个"
+    assert line == "温度（temperature）0.70 · top-k 全部 · 续写 5 字，其中不同的字 3 个"

@@ -7,7 +7,7 @@ are run by the tests, so every checker is proven to accept a right answer.
 
     >>> from forge_utils.exercises import nb02
     >>> nb02.check_one_hot(my_one_hot)
-    ✓ 正确 (correct): ...
+    ✓ 正确（correct）：...
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class Result:
         return self.passed
 
     def __repr__(self) -> str:
-        return ("✓ 正确 (correct): " if self.passed else "× 还不对 (not yet): ") + self.message
+        return ("✓ 正确（correct）：" if self.passed else "× 还不对（not yet）：") + self.message
 
 
 def passed(message: str) -> Result:

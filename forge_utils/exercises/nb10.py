@@ -107,9 +107,9 @@ def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, gue
     char_acc = score(by_char.inputs[0], by_char.labels[0])
     word_acc = score(*out)
     went = "升高" if word_acc > char_acc else "降低"
-    message = (f"左右邻计数模型: 按字遮盖 {char_acc:.3f}, 整词遮盖 {word_acc:.3f} ({went}); "
+    message = (f"左右邻计数模型：按字遮盖 {char_acc:.3f}，整词遮盖 {word_acc:.3f}（{went}）；"
                f"你的预测是“{prediction}”")
-    return report(passed(message + ", 预测正确") if went == prediction else failed(message + ", 想一想为什么"))
+    return report(passed(message + "，预测正确") if went == prediction else failed(message + "，想一想为什么"))
 
 
 def check_masked_accuracy(masked_accuracy: Callable) -> Result:
