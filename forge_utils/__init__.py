@@ -10,8 +10,10 @@ One module per concept, in the order the course meets them:
 - ``explorer``: the base of every widget explorer (controls → a summary line and a picture or text);
 - ``baseline`` (06, 10): bag of tokens + logistic regression, the line every neural text classifier must beat;
 - ``paradigms`` (01): expert system, Q-learning maze, convolution and pooling;
+- ``training`` (06–11): ``fit``, the one training loop (batches, loss, optimizer step, gradient clipping,
+  learning-rate schedule) of ``train_lm``, ``train_seq2seq``, the RNN trainers and notebook 10;
 - ``lm`` (02, 06, 07, 11): the language-modelling thread: character vocabulary, bits per character,
-  the bigram model, the training loop and sampling shared by every language model;
+  the bigram model, the trainer (``train_lm``) and sampling shared by every language model;
 - ``embeddings`` (03), ``glove`` (04), ``vectors_lab`` (05): word vectors and what they can do;
 - ``sequence`` (06, 07): RNN and LSTM cells, gradient measurements, the memory task;
 - ``attention`` (08), ``attention_explorer`` (08): scaled dot-product and multi-head attention, masks, their explorer;

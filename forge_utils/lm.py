@@ -27,6 +27,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from forge_utils.training import cross_entropy_loss, fit
+
 UNK_CHAR, LINE_END = "<unk>", "\n"
 CONTEXT = 64  # the longest history any model of the thread is given, in characters
 VOCAB_SIZE = 1000  # the thread's shared vocabulary: the 1,000 most frequent training characters (with <unk>, \n)
@@ -242,37 +244,31 @@ def train_lm(
     progress: bool = True,
 ) -> list[dict[str, float]]:
     """Train ``model(ids (B, T)) → logits (B, T, V)`` on random windows of ``stream`` with AdamW,
-    warm-up and cosine decay, gradient clipping. Returns the history: one dict per logged step with
-    ``step``, ``seconds`` (wall time so far), ``chars`` (characters seen), ``loss`` (train, nats) and,
-    every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it."""
-    from tqdm.auto import tqdm
-
+    warm-up and cosine decay, gradient clipping (the loop is ``forge_utils.training.fit``). Returns the
+    history: one dict per logged step with ``step``, ``seconds`` (wall time so far), ``chars`` (characters
+    seen), ``loss`` (train, nats) and, every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it."""
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, steps, warmup))
+    windows = (random_windows(stream, batch_size, context, generator) for _ in range(steps))  # one per step
+    on_device = ((x.to(device), y.to(device)) for x, y in windows)
     history: list[dict[str, float]] = []
-    model.train()
     start = time.perf_counter()
-    for step in tqdm(range(steps), disable=not progress, desc="training", leave=False):
-        x, y = random_windows(stream, batch_size, context, generator)
-        x, y = x.to(device), y.to(device)
-        logits = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
-        schedule.step()
-        last = step == steps - 1
-        if eval_stream is not None and eval_every and ((step + 1) % eval_every == 0 or last):
-            row = {"step": step + 1, "loss": loss.item()}
-            row["bpc"] = evaluate_bpc(model, eval_stream, context, device=device)
-            row["seconds"] = time.perf_counter() - start
-            row["chars"] = float((step + 1) * batch_size * context)
-            history.append(row)
-        elif step % 10 == 0 or last:
-            history.append({"step": step + 1, "loss": loss.item(), "seconds": time.perf_counter() - start,
-                            "chars": float((step + 1) * batch_size * context)})
+
+    def log(step: int, loss: float) -> None:
+        last = step == steps
+        if eval_stream is not None and eval_every and (step % eval_every == 0 or last):
+            row = {"step": step, "loss": loss, "bpc": evaluate_bpc(model, eval_stream, context, device=device)}
+        elif (step - 1) % 10 == 0 or last:
+            row = {"step": step, "loss": loss}
+        else:
+            return
+        row["seconds"] = time.perf_counter() - start
+        row["chars"] = float(step * batch_size * context)
+        history.append(row)
+
+    fit(model, on_device, cross_entropy_loss, optimizer, steps, schedule=schedule, clip=clip, progress=progress,
+        on_step=log)
     model.eval()
     return history
 

@@ -18,13 +18,14 @@ Weights use PyTorch's names and layout, gates stacked in the order i, f, g, o.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar, cast
 
 import torch
 import torch.nn as nn
 
 from forge_utils.device import set_seed
+from forge_utils.training import cross_entropy_loss, fit
 
 ACTIVATIONS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}
 
@@ -325,14 +326,9 @@ def train_memory_reader(
     model = MemoryReader(kind, forget_bias, input_bias, hidden, num_symbols).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     data = torch.Generator().manual_seed(1000 + seed)
-    for _ in range(steps):
-        x, y = memory_task(batch_size, length, num_symbols, generator=data, device=device)
-        loss = nn.functional.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-    x, y = memory_task(1000, length, num_symbols, generator=data, device=device)
+    batches = (memory_task(batch_size, length, num_symbols, generator=data, device=device) for _ in range(steps))
+    fit(model, batches, cross_entropy_loss, optimizer, steps, clip=1.0)
+    x, y = memory_task(1000, length, num_symbols, generator=data, device=device)  # the same generator, after training
     with torch.no_grad():
         return model, (model(x).argmax(-1) == y).float().mean().item()
 
@@ -476,18 +472,20 @@ class ReviewRNN(nn.Module):
 def train_review_rnn(ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, vocab_size: int, seed: int,
                      epochs: int = 2, batch_size: int = 256, lr: float = 3e-3,
                      device: torch.device | str | None = None) -> ReviewRNN:
-    """Adam on shuffled batches (the order seeded by ``seed``), gradient norm clipped to 1."""
+    """Adam on shuffled batches ``(ids, lengths, labels)`` (the order seeded by ``seed``, a new order
+    every epoch; the last batch of an epoch may be smaller), gradient norm clipped to 1."""
     set_seed(seed)
     model = ReviewRNN(vocab_size).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     order = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        perm = torch.randperm(len(ids), generator=order)
-        for start in range(0, len(ids), batch_size):
-            b = perm[start : start + batch_size]
-            loss = nn.functional.cross_entropy(model(ids[b].to(device), lengths[b].to(device)), labels[b].to(device))
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
+
+    def shuffled_batches() -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        for _ in range(epochs):
+            perm = torch.randperm(len(ids), generator=order)
+            for start in range(0, len(ids), batch_size):
+                b = perm[start : start + batch_size]
+                yield ids[b].to(device), lengths[b].to(device), labels[b].to(device)
+
+    steps = epochs * len(range(0, len(ids), batch_size))
+    fit(model, shuffled_batches(), cross_entropy_loss, optimizer, steps, clip=1.0)
     return model

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch.nn import functional as F
 
+from forge_utils.training import fit
 from forge_utils.transformer import Seq2SeqTransformer, greedy_decode_batch
 
 if TYPE_CHECKING:
@@ -43,17 +44,24 @@ def encode_pairs(
     return pad(src_rows, src_vocab.pad_id), pad(tgt_rows, tgt_vocab.pad_id)
 
 
+def teacher_forced_loss(model: Seq2SeqTransformer, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """Mean cross-entropy of predicting ``tgt[:, 1:]`` from ``src`` (B, Ls) and ``tgt[:, :-1]`` (B, Lt − 1);
+    padding does not count."""
+    src, tgt = batch
+    logits = model(src, tgt[:, :-1])
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt[:, 1:].reshape(-1), ignore_index=model.pad_id)
+
+
 def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor, steps: int = 300,
                   batch_size: int = 64, lr: float = 1e-3, warmup: int = 30, seed: int = 0,
                   progress: bool = True) -> list[float]:
-    """Teacher-forced training with Adam and a linear warm-up; returns the loss of every step.
+    """Teacher-forced training with Adam and a linear warm-up (the loop is ``forge_utils.training.fit``);
+    returns the loss of every step.
 
     ``src`` (N, Ls) and ``tgt`` (N, Lt) as from ``encode_pairs``, already on the model's device.
     Each step samples a random batch (a seeded generator, so runs repeat), feeds ``tgt[:, :-1]``
     and predicts ``tgt[:, 1:]``; padding does not count in the loss.
     """
-    from tqdm.auto import tqdm
-
     if src.shape[0] != tgt.shape[0]:
         raise ValueError(f"src and tgt must have one row per sentence pair, got {src.shape[0]} and {tgt.shape[0]}")
     device = next(model.parameters()).device
@@ -62,19 +70,9 @@ def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tenso
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), foreach=True)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / max(1, warmup)))
     generator = torch.Generator().manual_seed(seed)
-    losses = []
-    model.train()
-    bar = tqdm(range(steps), desc="train", leave=False, disable=not progress, mininterval=1.0)
-    for _ in bar:
-        index = torch.randint(0, src.shape[0], (batch_size,), generator=generator).to(device)
-        s, t = src[index], tgt[index]
-        logits = model(s, t[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), t[:, 1:].reshape(-1), ignore_index=model.pad_id)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        schedule.step()
-        losses.append(loss.item())
+    rows = (torch.randint(0, src.shape[0], (batch_size,), generator=generator).to(device) for _ in range(steps))
+    losses = fit(model, ((src[index], tgt[index]) for index in rows), teacher_forced_loss, optimizer, steps,
+                 schedule=schedule, progress=progress, desc="train")
     model.eval()
     return losses
 

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from forge_utils import pretraining as pt
+from forge_utils.training import fit
 from forge_utils.transformer import TransformerEncoderModel
 
 
@@ -86,12 +87,8 @@ def test_mlm_learns_a_copy_pattern(one_thread):
     ids = torch.arange(5, 10).repeat_interleave(12).reshape(5, 12).repeat(4, 1)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     generator = torch.Generator().manual_seed(0)
-    for _ in range(60):
-        batch = pt.mask_tokens(ids, 4, 10, 5, generator=generator)
-        loss, _ = pt.mlm_loss(model, batch.inputs, batch.labels)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+    batches = (pt.mask_tokens(ids, 4, 10, 5, generator=generator) for _ in range(60))
+    fit(model, batches, lambda m, b: pt.mlm_loss(m, b.inputs, b.labels)[0], optimizer, 60)
     batch = pt.mask_tokens(ids, 4, 10, 5, generator=generator)
     with torch.no_grad():
         _, accuracy = pt.mlm_loss(model, batch.inputs, batch.labels)
