@@ -24,7 +24,7 @@ from forge_utils.gpt import GPT, GPTConfig
 from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
 
 # Notebook 11's settings (keep in step with its section 4 and 5 cells).
-N_LAYER, N_HEAD, N_EMBD, STEPS, BATCH, LR = 1, 4, 128, 600, 32, 1e-2
+N_LAYER, N_HEAD, N_EMBD, STEPS, BATCH, LR = 1, 4, 96, 600, 32, 1e-2
 LSTM_EMBD, LSTM_HIDDEN = 64, 128
 CONTEXT, VAL_WINDOWS = 64, 128
 OUT = Path(__file__).resolve().parent / "gpt_seeds.json"
