@@ -255,12 +255,12 @@ def train_lm(
     history: list[dict[str, float]] = []
     start = time.perf_counter()
 
-    def log(step: int, loss: float) -> None:
+    def log(step: int, loss: torch.Tensor) -> None:
         last = step == steps
         if eval_stream is not None and eval_every and (step % eval_every == 0 or last):
-            row = {"step": step, "loss": loss, "bpc": evaluate_bpc(model, eval_stream, context, device=device)}
+            row = {"step": step, "loss": loss.item(), "bpc": evaluate_bpc(model, eval_stream, context, device=device)}
         elif (step - 1) % 10 == 0 or last:
-            row = {"step": step, "loss": loss}
+            row = {"step": step, "loss": loss.item()}
         else:
             return
         row["seconds"] = time.perf_counter() - start

@@ -12,7 +12,7 @@ One step, in this order (``step`` counts from 1):
     clip_grad_norm_(model.parameters(), clip)     # if clip is given: the gradient's norm ≤ clip
     optimizer.step()
     schedule.step()                               # if a schedule is given: once per step
-    on_step(step, loss.item())                    # if given: logging, evaluation
+    on_step(step, loss.detach())                  # if given: logging, evaluation
 
 ``forge_utils.lm.train_lm``, ``translation.train_seq2seq``, ``sequence.train_memory_reader`` and
 ``sequence.train_review_rnn`` are this loop with their own data and loss, and so are notebook 10's
@@ -43,7 +43,7 @@ def fit(
     clip: float | None = None,
     progress: bool = False,
     desc: str = "training",
-    on_step: Callable[[int, float], None] | None = None,
+    on_step: Callable[[int, torch.Tensor], None] | None = None,
 ) -> list[float]:
     """Train ``model`` for ``steps`` steps, one batch each; returns the loss of every step (``steps`` floats).
 
@@ -53,6 +53,8 @@ def fit(
     are built by the caller. ``clip`` limits the norm of all gradients together
     (``nn.utils.clip_grad_norm_``). The model is put in training mode and left in it.
     ``progress`` shows a tqdm bar labelled ``desc``. ``steps=0`` trains nothing and returns ``[]``.
+    ``on_step`` gets the step's loss as a detached scalar tensor: call ``.item()`` only on the steps it
+    logs, because on a GPU every ``.item()`` waits for the device. The losses become floats once, at the end.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
@@ -64,7 +66,7 @@ def fit(
 
     model.train()
     batch_iterator = iter(batches)
-    losses: list[float] = []
+    losses: list[torch.Tensor] = []
     for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         try:
             batch = next(batch_iterator)
@@ -81,10 +83,10 @@ def fit(
         optimizer.step()
         if schedule is not None:
             schedule.step()
-        losses.append(loss.item())
+        losses.append(loss.detach())
         if on_step is not None:
             on_step(step, losses[-1])
-    return losses
+    return torch.stack(losses).tolist() if losses else []
 
 
 def cross_entropy_loss(model: Callable[..., torch.Tensor], batch: tuple[torch.Tensor, ...]) -> torch.Tensor:

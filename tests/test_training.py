@@ -103,7 +103,7 @@ def test_batches_are_drawn_lazily_one_per_step_and_on_step_sees_every_loss():
     def on_step(step, loss):
         assert model.training                                 # fit puts the model in training mode
         events.append(f"step {step}")
-        calls.append((step, loss))
+        calls.append((step, loss.item()))
 
     losses = fit(model, batches(), _mse, optimizer, 3, on_step=on_step)
     assert events == ["draw 1", "step 1", "draw 2", "step 2", "draw 3", "step 3"]   # no draw after the last step
