@@ -18,29 +18,16 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 
 from forge_utils.gpt import GPT, GPTConfig
 from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
+from forge_utils.sequence import CharLM
 
 # Notebook 11's settings (keep in step with its section 4 and 5 cells).
 N_LAYER, N_HEAD, N_EMBD, STEPS, BATCH, LR = 1, 4, 96, 600, 32, 1e-2
 LSTM_EMBD, LSTM_HIDDEN = 64, 128
 CONTEXT, VAL_WINDOWS = 64, 128
 OUT = Path(__file__).resolve().parent / "gpt_seeds.json"
-
-
-class LSTMLM(nn.Module):
-    """Embedding → one nn.LSTM layer → linear head: ids (B, T) → logits (B, T, V)."""
-
-    def __init__(self, vocab_size: int, n_embd: int, hidden: int) -> None:
-        super().__init__()
-        self.emb = nn.Embedding(vocab_size, n_embd)
-        self.lstm = nn.LSTM(n_embd, hidden, batch_first=True)
-        self.head = nn.Linear(hidden, vocab_size)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return self.head(self.lstm(self.emb(ids))[0])
 
 
 def run(name: str, seed: int, streams: dict, V: int, device: str) -> dict:
@@ -50,8 +37,8 @@ def run(name: str, seed: int, streams: dict, V: int, device: str) -> dict:
         model = GPT(GPTConfig(vocab_size=V, context=CONTEXT, n_layer=N_LAYER, n_head=N_HEAD, n_embd=N_EMBD))
         unigram_output_bias(model.lm_head, train)
     else:
-        model = LSTMLM(V, LSTM_EMBD, LSTM_HIDDEN)
-        unigram_output_bias(model.head, train)
+        model = CharLM(V, LSTM_EMBD, LSTM_HIDDEN, cell="lstm")   # = notebook 11's LSTMLM, parameter for parameter
+        unigram_output_bias(model.out, train)
     model.to(device)
     history = train_lm(model, train, STEPS, batch_size=BATCH, context=CONTEXT, lr=LR, seed=seed, device=device,
                        eval_stream=val, eval_every=STEPS // 6, progress=False)
