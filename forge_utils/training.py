@@ -83,7 +83,9 @@ def fit(
         optimizer.step()
         if schedule is not None:
             schedule.step()
-        losses.append(loss.detach())
+        # clone: keeping the loss's own storage, allocated amid the step's large buffers, made the process
+        # grow by MBs every step (the freed buffers around it could not be returned); a copy made now cannot
+        losses.append(loss.detach().clone())
         if on_step is not None:
             on_step(step, losses[-1])
     return torch.stack(losses).tolist() if losses else []

@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pytest
@@ -202,3 +203,23 @@ def test_cross_entropy_loss_for_classifiers_and_language_models():
         return classifier(a + b)
 
     assert torch.equal(cross_entropy_loss(two_inputs, (x, x, y)), F.cross_entropy(classifier(2 * x), y))
+
+
+def test_memory_does_not_grow_with_the_number_of_steps():
+    # Keeping each step's loss as ``loss.detach()`` held on to MBs of that step's buffers (2 GB after 200
+    # steps of notebook 11's GPT); fit must keep only the number.
+    psutil = pytest.importorskip("psutil")
+    process = psutil.Process()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Embedding(1000, 96), nn.Linear(96, 1000))   # logits: 2,048 × 1,000 per step
+    batch = (torch.randint(0, 1000, (2048,)), torch.randint(0, 1000, (2048,)))
+    rss = {}
+
+    def measure(step, loss):
+        if step in (20, 100):
+            rss[step] = process.memory_info().rss
+
+    fit(model, itertools.repeat(batch), cross_entropy_loss, torch.optim.AdamW(model.parameters(), lr=1e-2), 100,
+        on_step=measure)
+    grown_mb = (rss[100] - rss[20]) / 2**20
+    assert grown_mb < 100, f"memory grew by {grown_mb:.0f} MB over 80 steps"
