@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from forge_utils.device import numerics_fingerprint
 from forge_utils.gpt import GPT, GPTConfig
 from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
 from forge_utils.sequence import CharLM
@@ -63,7 +64,7 @@ def main() -> None:
     results["script"] = "benchmarks/bench_gpt.py"
     results["settings"] = dict(N_LAYER=N_LAYER, N_HEAD=N_HEAD, N_EMBD=N_EMBD, STEPS=STEPS, BATCH=BATCH, LR=LR,
                                LSTM_EMBD=LSTM_EMBD, LSTM_HIDDEN=LSTM_HIDDEN, device=args.device,
-                               threads=torch.get_num_threads())
+                               threads=torch.get_num_threads(), machine=numerics_fingerprint(args.device))
     for seed in args.seeds:
         for name in args.models:
             row = run(name, seed, streams, len(vocab), args.device)

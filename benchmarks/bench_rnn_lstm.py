@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 
 from forge_utils import set_seed
+from forge_utils.device import numerics_fingerprint
 from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
 from forge_utils.sequence import CharLM
 
@@ -46,7 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     vocab, streams = load_thread_data()
     results = {"script": "benchmarks/bench_rnn_lstm.py", "settings": dict(EMBED=EMBED, HIDDEN=HIDDEN, STEPS=STEPS, BATCH=BATCH, T_TRAIN=T_TRAIN, LR=LR,
-                                device=args.device, threads=torch.get_num_threads()), "runs": []}
+                                device=args.device, threads=torch.get_num_threads(),
+                                machine=numerics_fingerprint(args.device)), "runs": []}
     for seed in args.seeds:
         for cell in ("rnn", "lstm"):
             row = run(cell, seed, streams, len(vocab), args.device)

@@ -33,7 +33,7 @@ import torch  # noqa: E402
 
 from forge_utils import set_seed  # noqa: E402
 from forge_utils.data import load_online_reviews, load_peoples_daily, load_zh_en_toy, load_zh_word_tests  # noqa: E402
-from forge_utils.device import one_thread  # noqa: E402
+from forge_utils.device import numerics_fingerprint, one_thread  # noqa: E402
 from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,  # noqa: E402
                                     group_accuracy, train_gensim_word2vec, train_sgns)
 from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
@@ -49,7 +49,7 @@ SEEDS = (0, 1, 2)
 WORD2VEC_ZH = dict(N_LINES=3000, min_count=5, dim=50, window=5, negative=5, epochs=5, sample=1e-3, lr=0.025,
                    batch_size=4096)                                                    # 03, section 7
 GLOVE_ZH = dict(N_LINES=3000, min_count=5, window=5, dim=50, glove_epochs=10, glove_lr=0.05, x_max=10)  # 04, section 6
-MEMORY = dict(K=4, STEPS=160, BATCH=128, LR=1e-2, H=32,                                # 07, section 4
+MEMORY = dict(K=4, STEPS=240, BATCH=128, LR=1e-2, H=32,                                # 07, section 4
               MODELS={"rnn": ["rnn", None, None, [30, 100]], "lstm_bf5": ["lstm", 5.0, -5.0, [30, 100]],
                       "lstm_bf1": ["lstm", 1.0, None, [30]]})
 REVIEWS = dict(MAXLEN=64, N_CHARS=2000, epochs=2, batch_size=256, lr=3e-3)               # 06, section 8
@@ -172,7 +172,8 @@ def main() -> None:
         runs = run(args.device)
         out = HERE / f"{name}_seeds.json"
         data = {"script": f"benchmarks/bench_seeds.py {name}",
-                "settings": {**settings, "device": args.device, "threads": torch.get_num_threads()}, "runs": runs}
+                "settings": {**settings, "device": args.device, "threads": torch.get_num_threads(),
+                             "machine": numerics_fingerprint(args.device)}, "runs": runs}
         out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{name}: {len(runs)} runs in {time.perf_counter() - start:.0f} s -> {out.name}", flush=True)
 

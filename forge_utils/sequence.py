@@ -312,7 +312,7 @@ def train_memory_reader(
     seed: int,
     forget_bias: float | None = None,
     input_bias: float | None = None,
-    steps: int = 160,
+    steps: int = 240,
     batch_size: int = 128,
     lr: float = 1e-2,
     hidden: int = 32,

@@ -68,6 +68,39 @@ def test_load_benchmark_returns_runs_and_device(tmp_path, monkeypatch):
     _write_benchmark(tmp_path, "demo_seeds", {"STEPS": 10, "shape": [1, 2], "device": "cuda:0"}, [{"seed": 1}])
     bench = report.load_benchmark("demo_seeds", {"STEPS": 10, "shape": (1, 2)})   # a tuple equals the stored list
     assert bench.runs == [{"seed": 1}] and bench.device == "cuda"
+    assert bench.script == "benchmarks/bench_x.py demo_seeds" and bench.machine == "unknown"   # no fingerprint stored
+    assert not bench.made_here("cpu")
+
+
+def _bench(machine: str) -> report.Benchmark:
+    return report.Benchmark(runs=[], device="cpu", machine=machine, script="benchmarks/bench_x.py demo")
+
+
+def test_check_seed0_on_the_machine_that_made_the_file_asserts(capsys):
+    from forge_utils.device import numerics_fingerprint
+
+    bench = _bench(numerics_fingerprint("cpu"))
+    assert bench.made_here("cpu")
+    assert bench.check_seed0([0.5, 0.25], [0.5, 0.25], "cpu") == 0.0          # identical: passes at atol 0
+    assert "一致" in capsys.readouterr().out
+    assert bench.check_seed0(6.40, 6.41, "cpu", atol=0.02) == pytest.approx(0.01)
+    with pytest.raises(AssertionError, match=r"bench_x.py demo.*no longer train the same way"):
+        bench.check_seed0([0.5, 0.25], [0.5, 0.26], "cpu")
+    with pytest.raises(AssertionError):
+        bench.check_seed0(float("nan"), 0.5, "cpu", atol=1.0)               # NaN never counts as equal
+
+
+def test_check_seed0_elsewhere_only_prints_the_gap(capsys):
+    bench = _bench("torch 0.0 · cpu · another processor · AVX2 · 8 threads")
+    assert not bench.made_here("cpu")
+    assert bench.check_seed0([[0.9, 0.8]], [[0.7, 0.8]], "cpu") == pytest.approx(0.2)
+    out = capsys.readouterr().out
+    assert "0.2" in out and "another processor" in out
+
+
+def test_check_seed0_rejects_results_of_different_shapes():
+    with pytest.raises(ValueError, match="shapes"):
+        _bench("x").check_seed0([1.0, 2.0], [1.0], "cpu")
 
 
 def test_load_benchmark_with_other_settings_names_the_script(tmp_path, monkeypatch):
@@ -90,3 +123,4 @@ def test_load_benchmark_missing_file_says_what_to_run(tmp_path, monkeypatch):
 def test_the_committed_benchmark_files_load(name):
     bench = report.load_benchmark(name, {})
     assert bench.runs and bench.device in ("cpu", "cuda", "mps")
+    assert bench.machine.startswith("torch ")          # made by a script that records its machine
