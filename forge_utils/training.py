@@ -66,7 +66,7 @@ def fit(
 
     model.train()
     batch_iterator = iter(batches)
-    losses: list[torch.Tensor] = []
+    losses: torch.Tensor | None = None  # one buffer for every step's loss, filled in place
     for step in tqdm(range(1, steps + 1), desc=desc, disable=not progress, leave=False, mininterval=1.0):
         try:
             batch = next(batch_iterator)
@@ -83,12 +83,15 @@ def fit(
         optimizer.step()
         if schedule is not None:
             schedule.step()
-        # clone: keeping the loss's own storage, allocated amid the step's large buffers, made the process
-        # grow by MBs every step (the freed buffers around it could not be returned); a copy made now cannot
-        losses.append(loss.detach().clone())
+        if losses is None:
+            # Keeping a new small tensor per step (loss.detach(), even a clone) made the process grow by
+            # MBs every step: each one, allocated amid the step's large buffers, kept freed memory from
+            # being returned. One buffer, allocated once, does not; .item() every step would wait on a GPU.
+            losses = torch.empty(steps, dtype=loss.dtype, device=loss.device)
+        losses[step - 1] = loss.detach()
         if on_step is not None:
-            on_step(step, losses[-1])
-    return torch.stack(losses).tolist() if losses else []
+            on_step(step, losses[step - 1])
+    return losses.tolist() if losses is not None else []
 
 
 def cross_entropy_loss(model: Callable[..., torch.Tensor], batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
