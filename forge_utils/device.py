@@ -115,7 +115,7 @@ def numerics_fingerprint(device: torch.device | str) -> str:
     if kind == "cuda":
         parts.append(torch.cuda.get_device_name(torch.device(device)))
     else:
-        parts += [_cpu_description(), f"{torch.backends.cpu.get_cpu_capability()}",
+        parts += [_cpu_description(), torch.backends.cpu.get_cpu_capability(),
                   f"{_STARTING_THREADS} threads"]
     return " · ".join(parts)
 

@@ -46,12 +46,11 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 class Benchmark(NamedTuple):
-    """What a benchmark script wrote: its ``runs`` (one dict per model and seed), the ``device`` type
-    they ran on (``"cpu"``, ``"cuda"``), the ``machine`` (``device.numerics_fingerprint``) and the
+    """What a benchmark script wrote: its ``runs`` (one dict per model and seed), the ``machine`` they
+    ran on (``device.numerics_fingerprint``: torch, device kind, processor or GPU, threads) and the
     ``script`` that wrote them."""
 
     runs: list[dict]
-    device: str
     machine: str
     script: str
 
@@ -101,5 +100,4 @@ def load_benchmark(name: str, settings: dict) -> Benchmark:
         differ = {key: (mine[key], theirs[key]) for key in mine if mine[key] != theirs[key]}
         raise ValueError(f"{path.name} was made with other settings ({{name: (notebook, file)}} = {differ}): "
                          f"re-run {data.get('script', 'make bench')} after changing them")
-    return Benchmark(data["runs"], str(data["settings"].get("device", "cpu")).split(":")[0],
-                     str(data["settings"].get("machine", "unknown")), str(data.get("script", "make bench")))
+    return Benchmark(data["runs"], str(data["settings"].get("machine", "unknown")), str(data.get("script", "make bench")))
