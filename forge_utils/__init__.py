@@ -5,8 +5,9 @@ One module per concept, in the order the course meets them:
 - ``data``: the data the course ships or finds offline (People's Daily, online reviews, GloVe, gensim's test data);
 - ``text``: vocabularies and tokenizers (Chinese via jieba, BPE), the course's replacement for torchtext;
 - ``plots``: figures with Chinese labels that render, heatmaps, labelled scatter plots;
-- ``report``: figures a notebook records for ``build/course.json`` and the README's tables, and the
-  benchmark files whose seeds 1 and 2 notebooks show beside their own seed 0;
+- ``report``: figures a notebook records for ``build/course.json`` and the README's tables;
+- ``reference``: what the long-run tier (``make pretrain``) computes once and the notebooks read: other
+  seeds, longer-trained models and their safetensors weights, with their settings checked both ways;
 - ``explorer``: the base of every widget explorer (controls → a summary line and a picture or text);
 - ``baseline`` (06, 10): bag of tokens + logistic regression, the line every neural text classifier must beat;
 - ``paradigms`` (01): expert system, Q-learning maze, convolution and pooling;

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 import platform
@@ -14,13 +13,11 @@ import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import torch
 
 _KNOWN = ("cpu", "cuda", "mps")
-_STARTING_THREADS = torch.get_num_threads()  # before a notebook or script changes it
 
 
 def _mps_available() -> bool:
@@ -82,42 +79,6 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def _cpu_description() -> str:
-    """The processor's name and a short hash of its instruction-set flags (Linux), else what
-    ``platform`` knows: two processors that differ in either may round floats differently."""
-    try:
-        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        info = []
-    fields: dict[str, str] = {}
-    for line in info:
-        key, _, value = line.partition(":")
-        fields.setdefault(key.strip(), value.strip())
-    name = fields.get("model name") or platform.processor() or platform.machine()
-    flags = fields.get("flags") or fields.get("Features") or ""
-    return f"{name} [{hashlib.sha1(flags.encode()).hexdigest()[:8]}]" if flags else name
-
-
-def numerics_fingerprint(device: torch.device | str) -> str:
-    """What decides how a training run rounds its floating-point numbers here, as one string.
-
-    Two runs of the same seeded code give bit-identical results only when these agree: torch's
-    version, the device kind, the processor (its name and vector instructions) or GPU, and the
-    number of CPU threads torch started with (the cores, or ``OMP_NUM_THREADS``; code that switches
-    to one thread, as ``one_thread`` does, does so on every machine alike). A notebook compares its
-    own seed 0 with a benchmark file's only when the file was made with the same fingerprint;
-    elsewhere the runs drift apart by rounding alone.
-    """
-    kind = torch.device(device).type
-    parts = [f"torch {torch.__version__}", kind]
-    if kind == "cuda":
-        parts.append(torch.cuda.get_device_name(torch.device(device)))
-    else:
-        parts += [_cpu_description(), torch.backends.cpu.get_cpu_capability(),
-                  f"{_STARTING_THREADS} threads"]
-    return " · ".join(parts)
 
 
 def _version(package: str) -> str:

@@ -242,21 +242,28 @@ def train_lm(
     eval_stream: torch.Tensor | None = None,
     eval_every: int = 0,
     progress: bool = True,
+    stop_after: int | None = None,
 ) -> list[dict[str, float]]:
     """Train ``model(ids (B, T)) → logits (B, T, V)`` on random windows of ``stream`` with AdamW,
     warm-up and cosine decay, gradient clipping (the loop is ``forge_utils.training.fit``). Returns the
     history: one dict per logged step with ``step``, ``seconds`` (wall time so far), ``chars`` (characters
-    seen), ``loss`` (train, nats) and, every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it."""
+    seen), ``loss`` (train, nats) and, every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it.
+
+    ``stop_after`` trains only the first ``stop_after`` steps of the ``steps``-step schedule: the start of
+    the full run, step for step (a notebook retraces the start of a run the long-run tier finished)."""
+    run_steps = steps if stop_after is None else stop_after
+    if isinstance(run_steps, bool) or not isinstance(run_steps, int) or not 0 <= run_steps <= steps:
+        raise ValueError(f"stop_after must be a whole number between 0 and steps ({steps}), got {stop_after!r}")
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, steps, warmup))
-    windows = (random_windows(stream, batch_size, context, generator) for _ in range(steps))  # one per step
+    windows = (random_windows(stream, batch_size, context, generator) for _ in range(run_steps))  # one per step
     on_device = ((x.to(device), y.to(device)) for x, y in windows)
     history: list[dict[str, float]] = []
     start = time.perf_counter()
 
     def log(step: int, loss: torch.Tensor) -> None:
-        last = step == steps
+        last = step == run_steps
         if eval_stream is not None and eval_every and (step % eval_every == 0 or last):
             row = {"step": step, "loss": loss.item(), "bpc": evaluate_bpc(model, eval_stream, context, device=device)}
         elif (step - 1) % 10 == 0 or last:
@@ -267,7 +274,7 @@ def train_lm(
         row["chars"] = float(step * batch_size * context)
         history.append(row)
 
-    fit(model, on_device, cross_entropy_loss, optimizer, steps, schedule=schedule, clip=clip, progress=progress,
+    fit(model, on_device, cross_entropy_loss, optimizer, run_steps, schedule=schedule, clip=clip, progress=progress,
         on_step=log)
     model.eval()
     return history

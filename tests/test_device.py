@@ -67,13 +67,3 @@ def test_one_thread_restores_the_thread_count_even_after_an_error():
             assert torch.get_num_threads() == 1
             raise RuntimeError("inside")
     assert torch.get_num_threads() == before
-
-
-def test_numerics_fingerprint_names_torch_device_and_threads():
-    from forge_utils.device import _STARTING_THREADS, numerics_fingerprint, one_thread
-
-    here = numerics_fingerprint("cpu")
-    assert here.startswith(f"torch {torch.__version__} · cpu · ") and here.endswith(f" {_STARTING_THREADS} threads")
-    assert here == numerics_fingerprint(torch.device("cpu"))      # a string or a device
-    with one_thread():                                            # the machine's threads, not a block's setting
-        assert numerics_fingerprint("cpu") == here

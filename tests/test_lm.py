@@ -227,3 +227,23 @@ def test_train_lm_lowers_the_loss(one_thread):
     assert history[-1]["loss"] < 0.5 * history[0]["loss"]
     assert history[-1]["bpc"] < 1.0  # log2 4 = 2 bits for a guess
     assert not model.training
+
+
+def test_train_lm_stop_after_retraces_the_start_of_the_full_run(one_thread):
+    stream = torch.arange(400) % 7
+
+    def run(**kwargs):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Embedding(7, 8), nn.Linear(8, 7))
+        history = lm.train_lm(model, stream, steps=40, batch_size=4, context=8, lr=0.05, warmup=5, progress=False,
+                              eval_stream=stream[:65], eval_every=10, **kwargs)
+        return model, [(r["step"], r["loss"], r.get("bpc")) for r in history]
+
+    full, full_history = run()
+    short, short_history = run(stop_after=20)
+    assert short_history == [row for row in full_history if row[0] <= 20]      # the same steps, the same schedule
+    assert short_history[-1][0] == 20
+    with pytest.raises(ValueError, match="stop_after"):
+        run(stop_after=41)
+    with pytest.raises(ValueError, match="stop_after"):
+        run(stop_after=2.5)

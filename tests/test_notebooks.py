@@ -68,3 +68,24 @@ def test_chapter_skeleton(path):
 def test_sync_badges_check_passes():
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "sync_badges.py"), "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+TIMING = re.compile(r"(\w+_ms\b|\bseconds\b|\w*_ratio\b|\w+_t\[|_growth\b|\bper_char\b|\belapsed\b|perf_counter)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_assert_holds_on_one_machine_only(path):
+    """A student's processor rounds and runs differently: no assert on a timing, none guarded by the device
+    kind (a detail of the machine that made the outputs)."""
+    found = []
+    for i, cell in enumerate(load(path).cells):
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        for j, line in enumerate(lines):
+            if not line.lstrip().startswith("assert"):
+                continue
+            guarded = any(re.search(r"if .*device\.type\s*==", previous) for previous in lines[max(0, j - 2):j])
+            if guarded or TIMING.search(line.split("#")[0]):
+                found.append(f"cell {i}: {line.strip()[:100]}")
+    assert not found, "asserts that hold on one machine only:\n" + "\n".join(found)

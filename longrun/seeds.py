@@ -1,51 +1,40 @@
-"""Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 06, 07 and 09 report over three seeds.
+"""Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 06, 07 and 09 show over three seeds.
 
-    .venv/bin/python benchmarks/bench_seeds.py                      # all five (about 2 minutes on 2 cores)
-    .venv/bin/python benchmarks/bench_seeds.py memory translation   # some of them
-    .venv/bin/python benchmarks/bench_seeds.py --device cuda
+    python -m longrun word2vec_zh_seeds memory_seeds      # some of them (all five: about 3 minutes on 2 cores)
 
-Each notebook trains seed 0 itself; training seeds 1 and 2 as well would take the course past its time
-budget. This script trains every seed with the package's functions at the notebooks' settings and writes
-``benchmarks/<experiment>_seeds.json``. The notebook reads the file with
-``forge_utils.report.load_benchmark``, which checks that the settings are its own; on the device the
-file was made on, the notebook also checks that its seed 0 equals the file's, and then shows seeds 1
-and 2 beside its own run.
+Each notebook trains seed 0 itself; training seeds 1 and 2 as well would take it past its minute. These
+jobs train every seed with the package's functions at the notebooks' settings; a notebook reads the
+reference with ``forge_utils.reference.load_reference``, which refuses a file made with other settings,
+and shows seeds 1 and 2 beside its own run.
 
-- ``word2vec_zh`` (03): the course's SGNS, gensim skip-gram and gensim CBOW on 3,000 lines of People's
-  Daily; accuracy on the course's Chinese analogies and word groups.
-- ``glove_zh`` (04): the course's GloVe and gensim skip-gram on the same lines and tests.
-- ``reviews`` (06): the RNN review classifier (first 64 characters), test accuracy.
-- ``memory`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
-- ``translation`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
+- ``word2vec_zh_seeds`` (03): the course's SGNS, gensim skip-gram and gensim CBOW on 3,000 lines of
+  People's Daily; accuracy on the course's Chinese analogies and word groups.
+- ``glove_zh_seeds`` (04): the course's GloVe and gensim skip-gram on the same lines and tests.
+- ``reviews_seeds`` (06): the RNN review classifier (first 64 characters), test accuracy.
+- ``memory_seeds`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
+- ``translation_seeds`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import torch
 
-import torch  # noqa: E402
-
-from forge_utils import set_seed  # noqa: E402
-from forge_utils.data import load_online_reviews, load_peoples_daily, load_zh_en_toy, load_zh_word_tests  # noqa: E402
-from forge_utils.device import numerics_fingerprint, one_thread  # noqa: E402
-from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,  # noqa: E402
+from forge_utils import set_seed
+from forge_utils.data import load_online_reviews, load_peoples_daily, load_zh_en_toy, load_zh_word_tests
+from forge_utils.device import one_thread
+from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,
                                     group_accuracy, train_gensim_word2vec, train_sgns)
-from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove  # noqa: E402
-from forge_utils.sequence import review_ids, train_memory_reader, train_review_rnn  # noqa: E402
-from forge_utils.text import Vocab  # noqa: E402
-from forge_utils.transformer import Seq2SeqTransformer  # noqa: E402
-from forge_utils.translation import encode_pairs, evaluate_translation, train_seq2seq  # noqa: E402
+from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove
+from forge_utils.sequence import review_ids, train_memory_reader, train_review_rnn
+from forge_utils.text import Vocab
+from forge_utils.transformer import Seq2SeqTransformer
+from forge_utils.translation import encode_pairs, evaluate_translation, train_seq2seq
 
-HERE = Path(__file__).resolve().parent
 SEEDS = (0, 1, 2)
 
-# The notebooks' settings: keep in step with their cells (load_benchmark checks them there).
+# The notebooks' settings: keep in step with their cells (load_reference checks them there).
 WORD2VEC_ZH = dict(N_LINES=3000, min_count=5, dim=50, window=5, negative=5, epochs=5, sample=1e-3, lr=0.025,
                    batch_size=4096)                                                    # 03, section 7
 GLOVE_ZH = dict(N_LINES=3000, min_count=5, window=5, dim=50, glove_epochs=10, glove_lr=0.05, x_max=10)  # 04, section 6
@@ -72,7 +61,7 @@ def score_seeds(trainers: dict) -> list[dict]:
     return runs
 
 
-def word2vec_zh(device: str) -> list[dict]:
+def word2vec_zh(device: str) -> tuple[list[dict], dict]:
     s = WORD2VEC_ZH
     sentences = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
     vocab = Vocab.build(sentences, min_freq=s["min_count"], specials=(), unknown="error")
@@ -84,10 +73,10 @@ def word2vec_zh(device: str) -> list[dict]:
         "gensim_sg": lambda seed: train_gensim_word2vec(sentences, 1, seed, min_count=s["min_count"], **shared),
         "gensim_cbow": lambda seed: train_gensim_word2vec(sentences, 0, seed, min_count=s["min_count"], **shared),
     }
-    return score_seeds(trainers)
+    return score_seeds(trainers), {}
 
 
-def glove_zh(device: str) -> list[dict]:
+def glove_zh(device: str) -> tuple[list[dict], dict]:
     s = GLOVE_ZH
     news = [list(line) for line in load_peoples_daily("train")[: s["N_LINES"]]]
     words = build_vocab(news, min_count=s["min_count"])
@@ -98,10 +87,10 @@ def glove_zh(device: str) -> list[dict]:
         "gensim_sg": lambda seed: train_gensim_word2vec(news, 1, seed, dim=s["dim"], window=s["window"],
                                                         min_count=s["min_count"]),
     }
-    return score_seeds(trainers)
+    return score_seeds(trainers), {}
 
 
-def memory(device: str) -> list[dict]:
+def memory(device: str) -> tuple[list[dict], dict]:
     s = MEMORY
     runs = []
     with one_thread():  # as notebook 07: these matrices are tiny
@@ -112,10 +101,10 @@ def memory(device: str) -> list[dict]:
                                                       steps=s["STEPS"], batch_size=s["BATCH"], lr=s["LR"],
                                                       hidden=s["H"], num_symbols=s["K"], device=device)
                     runs.append({"model": model, "length": length, "seed": seed, "accuracy": accuracy})
-    return runs
+    return runs, {}
 
 
-def reviews(device: str) -> list[dict]:
+def reviews(device: str) -> tuple[list[dict], dict]:
     s = REVIEWS
     rows = {split: load_online_reviews(split) for split in ("train", "test")}
     counts = Counter(ch for text, _ in rows["train"] for ch in text)
@@ -130,10 +119,10 @@ def reviews(device: str) -> list[dict]:
         with torch.no_grad():
             guesses = model(ids.to(device), lengths.to(device)).argmax(-1).cpu()
         runs.append({"seed": seed, "accuracy": (guesses == labels).float().mean().item()})
-    return runs
+    return runs, {}
 
 
-def translation(device: str) -> list[dict]:
+def translation(device: str) -> tuple[list[dict], dict]:
     s = TRANSLATION
     splits = {name: load_zh_en_toy(name) for name in ("train", "random", "combination", "longer")}
     src_vocab = Vocab.build([zh for zh, _ in splits["train"]], unknown="error")
@@ -151,32 +140,10 @@ def translation(device: str) -> list[dict]:
             scores = {name: evaluate_translation(model, x, y, tgt_vocab.bos_id, tgt_vocab.eos_id)
                       for name, (x, y) in tests.items()}
             runs.append({"seed": seed, "scores": scores})
-    return runs
+    return runs, {}
 
 
-EXPERIMENTS = {"word2vec_zh": (word2vec_zh, WORD2VEC_ZH), "glove_zh": (glove_zh, GLOVE_ZH),
-               "memory": (memory, MEMORY), "reviews": (reviews, REVIEWS), "translation": (translation, TRANSLATION)}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("experiments", nargs="*", help=f"some of {', '.join(EXPERIMENTS)} (default: all)")
-    parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
-    unknown = set(args.experiments) - set(EXPERIMENTS)
-    if unknown:
-        parser.error(f"unknown experiment(s) {sorted(unknown)}: choose from {', '.join(EXPERIMENTS)}")
-    for name in args.experiments or EXPERIMENTS:
-        run, settings = EXPERIMENTS[name]
-        start = time.perf_counter()
-        runs = run(args.device)
-        out = HERE / f"{name}_seeds.json"
-        data = {"script": f"benchmarks/bench_seeds.py {name}",
-                "settings": {**settings, "device": args.device, "threads": torch.get_num_threads(),
-                             "machine": numerics_fingerprint(args.device)}, "runs": runs}
-        out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"{name}: {len(runs)} runs in {time.perf_counter() - start:.0f} s -> {out.name}", flush=True)
-
-
-if __name__ == "__main__":
-    main()
+# name -> (settings, job): a job trains on `device` and returns (runs, weights to store: {} here)
+JOBS = {"word2vec_zh_seeds": (WORD2VEC_ZH, word2vec_zh), "glove_zh_seeds": (GLOVE_ZH, glove_zh),
+        "memory_seeds": (MEMORY, memory), "reviews_seeds": (REVIEWS, reviews),
+        "translation_seeds": (TRANSLATION, translation)}
