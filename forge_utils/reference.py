@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
 
 def made_with(device: torch.device | str, seconds: float | None = None) -> dict[str, Any]:
     """What ran a long job, as information for its record: versions, device, processor, threads, date."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in _VERSIONS:
         try:
             versions[package] = importlib.metadata.version(package)
