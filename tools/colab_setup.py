@@ -18,6 +18,7 @@ NEEDED = {
     "pyarrow": "pyarrow>=14",
     "snownlp": "snownlp>=0.12.3",
     "tokenizers": "tokenizers>=0.15",
+    "safetensors": "safetensors>=0.4",
     "noto-cjk-sans-otc": "noto-cjk-sans-otc>=0.0.1",
     "tqdm": "tqdm>=4.60",
     "scipy": "scipy>=1.10",
