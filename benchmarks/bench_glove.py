@@ -24,7 +24,7 @@ import torch  # noqa: E402
 
 from forge_utils.data import load_lee_corpus  # noqa: E402
 from forge_utils.device import get_device  # noqa: E402
-from forge_utils.glove import build_vocab, cooccurrence_matrix, seed_glove_epoch, seed_glove_init, train_glove  # noqa: E402
+from forge_utils.glove import build_vocab, cooccurrence_matrix, lecture_glove_epoch, lecture_glove_init, train_glove  # noqa: E402
 
 
 
@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--dim", type=int, default=50)
     parser.add_argument("--min-count", type=int, default=5, help="5 gives V = 1,750; 1 gives V = 6,981")
     parser.add_argument("--epochs", type=int, default=30, help="epochs of the course trainer")
-    parser.add_argument("--seed-epochs", type=int, default=1, help="full epochs of the lecture's loop")
+    parser.add_argument("--lecture-epochs", type=int, default=1, help="full epochs of the lecture's loop")
     parser.add_argument("--device", default=None, help="cpu / cuda / mps (default: forge_utils.get_device())")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     args = parser.parse_args()
@@ -50,12 +50,12 @@ def main() -> int:
     print(f"corpus: lee_background, min_count {args.min_count}, V = {V:,}, non-zero cells {X.nnz:,} of {V * V:,}; dim = {args.dim}")
 
     X_dense = X.toarray()
-    W, b, C, d = seed_glove_init(V, args.dim, seed=0)
-    seed_seconds, seed_losses = [], []
-    for epoch in range(args.seed_epochs):
-        stats = seed_glove_epoch(X_dense, W, b, C, d, learning_rate=0.05, alpha=0.75)
-        seed_seconds.append(stats.seconds)
-        seed_losses.append(stats.loss)
+    W, b, C, d = lecture_glove_init(V, args.dim, seed=0)
+    lecture_seconds, lecture_losses = [], []
+    for epoch in range(args.lecture_epochs):
+        stats = lecture_glove_epoch(X_dense, W, b, C, d, learning_rate=0.05, alpha=0.75)
+        lecture_seconds.append(stats.seconds)
+        lecture_losses.append(stats.loss)
         note = f", first inf/NaN after update {stats.first_nonfinite_pair:,}" if stats.first_nonfinite_pair else ""
         print(f"lecture loop  epoch {epoch + 1}: {stats.seconds:7.2f} s, {stats.cells:,} cells, "
               f"{stats.pairs:,} updates, loss {stats.loss}{note}")
@@ -68,12 +68,12 @@ def main() -> int:
           f"(min {min(result.seconds_per_epoch) * 1000:.1f} ms), loss {result.losses[0]:.4f} → {result.losses[-1]:.4f}, "
           f"finite: {finite}, decreasing every epoch: {decreasing}")
 
-    seed_epoch = statistics.median(seed_seconds)
-    ratio = seed_epoch / ours
+    lecture_epoch = statistics.median(lecture_seconds)
+    ratio = lecture_epoch / ours
     print()
     print("| V | dim | lecture loop s/epoch | course trainer s/epoch | speed-up | lecture loss | course loss (first → last) |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| {V:,} | {args.dim} | {seed_epoch:.2f} | {ours:.4f} | {ratio:,.0f}× | {seed_losses[-1]} | "
+    print(f"| {V:,} | {args.dim} | {lecture_epoch:.2f} | {ours:.4f} | {ratio:,.0f}× | {lecture_losses[-1]} | "
           f"{result.losses[0]:.3f} → {result.losses[-1]:.3f} |")
     print()
     print(f"speed-up: {ratio:,.0f}× on {device}")

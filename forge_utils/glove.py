@@ -96,8 +96,8 @@ def cooccurrence_matrix(
 # 2. The lecture's loop (001 §1.3.2), kept as written to measure how it fails
 # ---------------------------------------------------------------------------------------------
 @dataclass
-class SeedEpochStats:
-    """What one (possibly bounded) pass of ``seed_glove_epoch`` did."""
+class LectureEpochStats:
+    """What one (possibly bounded) pass of ``lecture_glove_epoch`` did."""
 
     loss: float  # the lecture's loss: Σ error² / V², over the cells visited
     cells: int  # (i, j) cells visited (the double loop touches every cell, zero or not)
@@ -106,7 +106,7 @@ class SeedEpochStats:
     first_nonfinite_pair: int | None  # 1-based index of the update after which a parameter became inf/NaN
 
 
-def seed_glove_init(
+def lecture_glove_init(
     vocab_size: int, embedding_size: int = 5, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The lecture's initialisation: ``np.random.rand`` (uniform in [0, 1)) for W, b, C, d."""
@@ -115,7 +115,7 @@ def seed_glove_init(
             rng.rand(vocab_size, embedding_size), rng.rand(vocab_size))
 
 
-def seed_glove_epoch(
+def lecture_glove_epoch(
     cooccurrence: np.ndarray,
     W: np.ndarray,
     b: np.ndarray,
@@ -125,7 +125,7 @@ def seed_glove_epoch(
     alpha: float = 0.75,
     rows: Sequence[int] | None = None,
     max_pairs: int | None = None,
-) -> SeedEpochStats:
+) -> LectureEpochStats:
     """One epoch of the lecture's ``GloVe.train`` loop, line for line, updating W, b, C, d in place.
 
     ``cooccurrence`` is the dense ``(V, V)`` matrix the lecture uses. The loop visits all V² cells;
@@ -170,7 +170,7 @@ def seed_glove_epoch(
             if max_pairs is not None and pairs >= max_pairs:
                 break
     seconds = time.perf_counter() - start
-    return SeedEpochStats(float(loss / (vocab_size * vocab_size)), cells, pairs, seconds, first_bad)
+    return LectureEpochStats(float(loss / (vocab_size * vocab_size)), cells, pairs, seconds, first_bad)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ import scipy.sparse as sp
 import torch
 
 from forge_utils.glove import (GloVeParams, adagrad_step, build_vocab, cooccurrence_matrix, glove_gradients,
-                               glove_loss, glove_weight, seed_glove_epoch, seed_glove_init, train_glove)
+                               glove_loss, glove_weight, lecture_glove_epoch, lecture_glove_init, train_glove)
 
 TOY = [s.split() for s in ["I love machine learning", "I love deep learning", "machine learning is fun", "deep learning is fun"]]
 
 
-def seed_cooccurrence(sentences, words, window_size=2):
+def lecture_cooccurrence(sentences, words, window_size=2):
     """The lecture's builder (001 §1.3.2), with the vocabulary passed in."""
     index = {w: i for i, w in enumerate(words)}
     matrix = np.zeros((len(words), len(words)))
@@ -47,7 +47,7 @@ def test_unweighted_counts_equal_the_lecture_builder():
     words = build_vocab(TOY, min_count=1)
     ours = cooccurrence_matrix(TOY, words, window=2, distance_weighting=False)
     assert sp.issparse(ours) and ours.shape == (len(words), len(words))
-    np.testing.assert_array_equal(ours.toarray(), seed_cooccurrence(TOY, words))
+    np.testing.assert_array_equal(ours.toarray(), lecture_cooccurrence(TOY, words))
 
 
 def test_distance_weighting_and_symmetry():
@@ -74,35 +74,35 @@ def test_cooccurrence_bad_input(kwargs, message):
 
 
 # ------------------------------------------------------------------ the lecture's loop
-def test_seed_loop_visits_every_cell_and_updates_nonzero_ones():
+def test_lecture_loop_visits_every_cell_and_updates_nonzero_ones():
     words = build_vocab(TOY, min_count=1)
     X = cooccurrence_matrix(TOY, words, window=2, distance_weighting=False).toarray()
-    stats = seed_glove_epoch(X, *seed_glove_init(len(words), 5), learning_rate=0.001)
+    stats = lecture_glove_epoch(X, *lecture_glove_init(len(words), 5), learning_rate=0.001)
     assert stats.cells == len(words) ** 2 and stats.pairs == int((X > 0).sum())
     assert math.isfinite(stats.loss) and stats.first_nonfinite_pair is None
 
 
-def test_seed_loop_diverges_on_real_counts():
+def test_lecture_loop_diverges_on_real_counts():
     from forge_utils.data import load_lee_corpus
 
     corpus = load_lee_corpus()
     words = build_vocab(corpus, min_count=5)[:300]
     X = cooccurrence_matrix(corpus, words, window=5).toarray()
-    stats = seed_glove_epoch(X, *seed_glove_init(len(words), 5), max_pairs=2000)
+    stats = lecture_glove_epoch(X, *lecture_glove_init(len(words), 5), max_pairs=2000)
     assert stats.first_nonfinite_pair is not None and math.isnan(stats.loss)
 
 
-def test_seed_loop_bounds_and_bad_input():
+def test_lecture_loop_bounds_and_bad_input():
     X = np.ones((4, 4))
-    stats = seed_glove_epoch(X, *seed_glove_init(4, 2), learning_rate=0.001, rows=[0, 1])
+    stats = lecture_glove_epoch(X, *lecture_glove_init(4, 2), learning_rate=0.001, rows=[0, 1])
     assert stats.cells == 8 and stats.pairs == 8
-    assert seed_glove_epoch(X, *seed_glove_init(4, 2), learning_rate=0.001, max_pairs=3).pairs == 3
+    assert lecture_glove_epoch(X, *lecture_glove_init(4, 2), learning_rate=0.001, max_pairs=3).pairs == 3
     with pytest.raises(ValueError, match="square"):
-        seed_glove_epoch(np.ones((3, 4)), *seed_glove_init(3, 2))
+        lecture_glove_epoch(np.ones((3, 4)), *lecture_glove_init(3, 2))
     with pytest.raises(ValueError, match="V = 4"):
-        seed_glove_epoch(X, *seed_glove_init(5, 2))
+        lecture_glove_epoch(X, *lecture_glove_init(5, 2))
     with pytest.raises(ValueError, match="rows"):
-        seed_glove_epoch(X, *seed_glove_init(4, 2), rows=[7])
+        lecture_glove_epoch(X, *lecture_glove_init(4, 2), rows=[7])
 
 
 # ------------------------------------------------------------------ the course's trainer
