@@ -103,7 +103,8 @@ class LectureEpochStats:
     cells: int  # (i, j) cells visited (the double loop touches every cell, zero or not)
     pairs: int  # non-zero cells updated
     seconds: float
-    first_nonfinite_pair: int | None  # 1-based index of the update after which a parameter became inf/NaN
+    first_nonfinite_pair: int | None  # 1-based index of the update after which a bias (b or d) became inf/NaN;
+    # the context vectors C can overflow a few updates earlier (chapter 04 shows it)
 
 
 def lecture_glove_init(
