@@ -8,8 +8,9 @@
 #   make notebooks  re-execute every notebook and save its outputs (before committing)
 #   make test-generic  every notebook again with torch's generic kernels on one thread (another processor's
 #                 rounding and a slower machine: the asserts must hold there too)
-#   make pretrain the long-run tier (about 15 min on 2 CPU cores): other seeds, longer-trained language models and
-#                 their weights, written to data/reference/ (python -m longrun --list)
+#   make pretrain the long-run tier (about 2½ hours on 2 CPU cores): other seeds, longer-trained language models,
+#                 chapter 10's pre-trained encoder and its downstream runs, written to data/reference/
+#                 (python -m longrun --list)
 #   make bench    the benchmarks (minutes): course Word2Vec vs gensim, course GloVe vs the lecture's loop
 #   make site     the offline course website in build/site/ (npm ci in site/, then tools/build_site.py);
 #                 make site-check opens it in headless Chromium with the network blocked

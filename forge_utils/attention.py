@@ -74,12 +74,17 @@ def scaled_dot_product_attention(
     return weights @ v, weights
 
 
-def attention_weights(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    """softmax(q kᵀ / √d_k) with masked keys at −∞: q (..., Lq, d_k), k (..., Lk, d_k) → (..., Lq, Lk).
+def attention_weights(
+    q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor | None = None, bias: torch.Tensor | None = None
+) -> torch.Tensor:
+    """softmax(q kᵀ / √d_k + bias) with masked keys at −∞: q (..., Lq, d_k), k (..., Lk, d_k) → (..., Lq, Lk).
 
+    ``bias`` (optional, broadcastable to (..., Lq, Lk)) is added to the scores, e.g. ``alibi_bias``.
     The arithmetic of ``scaled_dot_product_attention`` without its input checks (for callers that
     have checked their inputs once already, such as ``MultiHeadAttention``)."""
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., Lq, Lk)
+    if bias is not None:
+        scores = scores + bias
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))
     return torch.softmax(scores, dim=-1)
@@ -95,6 +100,16 @@ def check_every_query_attends(mask: torch.Tensor) -> None:
             "so their softmax is undefined. Every query needs at least one key it may attend to: "
             "check that no sequence has length 0 and that the padding mask covers keys, not queries."
         )
+
+
+def alibi_bias(num_heads: int, length: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """ALiBi's distance penalty for an encoder (Press et al. 2022, symmetric): bias[h, i, j] = −slope_h · |i − j|,
+    slopes 1, 1/2, 1/4, … (one per head). Shape (heads, L, L); added to the attention scores it makes every
+    head start by attending to nearby tokens (head 0 to the nearest, the last ones more widely)."""
+    slopes = 2.0 ** -torch.arange(num_heads, dtype=torch.float32, device=device)
+    position = torch.arange(length, device=device)
+    distance = (position[:, None] - position[None, :]).abs().float()
+    return -slopes[:, None, None] * distance
 
 
 def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
@@ -203,7 +218,8 @@ class MultiHeadAttention(nn.Module):
         return mask
 
     def forward(
-        self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None = None
+        self, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None = None,
+        bias: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         self._check_inputs(query, key, value)
         b, lq, lk = query.shape[0], query.shape[1], key.shape[1]
@@ -214,7 +230,7 @@ class MultiHeadAttention(nn.Module):
         q = self.split_heads(self.w_q(query))  # (B, h, Lq, d_k)
         k = self.split_heads(self.w_k(key))  # (B, h, Lk, d_k)
         v = self.split_heads(self.w_v(value))  # (B, h, Lk, d_k)
-        weights = attention_weights(q, k, mask)  # (B, h, Lq, Lk)
+        weights = attention_weights(q, k, mask, bias)  # (B, h, Lq, Lk); bias e.g. alibi_bias (h, Lq, Lk)
         heads = self.dropout(weights) @ v  # (B, h, Lq, d_k)
         return self.w_o(self.merge_heads(heads)), weights
 

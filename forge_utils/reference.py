@@ -128,7 +128,7 @@ def save_reference(
     if weights:
         from safetensors.torch import save_file
 
-        tensors = {f"{key}/{param}": value.detach().cpu().contiguous()
+        tensors = {f"{key}/{param}": value.detach().cpu().clone()  # a copy each: tied weights are stored twice
                    for key, model in weights.items() for param, value in model.state_dict().items()}
         save_file(tensors, str(folder / f"{name}.safetensors"), metadata={"script": script})
     return path

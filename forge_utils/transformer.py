@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from forge_utils.attention import MultiHeadAttention, causal_mask, check_every_query_attends, padding_mask
+from forge_utils.attention import MultiHeadAttention, alibi_bias, causal_mask, check_every_query_attends, padding_mask
 
 # ----------------------------------------------------------------------------- positions
 
@@ -174,14 +174,16 @@ class EncoderLayer(nn.Module):
         self.dropout2 = nn.Dropout(dropout)
         self.norm_first = norm_first
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, bias: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         if self.norm_first:  # pre-norm: x + Sublayer(LayerNorm(x))
             h = self.norm1(x)
-            a, weights = self.self_attn(h, h, h, mask)
+            a, weights = self.self_attn(h, h, h, mask, bias)
             x = x + self.dropout1(a)
             x = x + self.dropout2(self.ffn(self.norm2(x)))
         else:  # post-norm (the paper): LayerNorm(x + Sublayer(x))
-            a, weights = self.self_attn(x, x, x, mask)
+            a, weights = self.self_attn(x, x, x, mask, bias)
             x = self.norm1(x + self.dropout1(a))
             x = self.norm2(x + self.dropout2(self.ffn(x)))
         return x, weights
@@ -292,10 +294,12 @@ class Encoder(nn.Module):
         )
         self.norm = nn.LayerNorm(d_model) if norm_first else nn.Identity()
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    def forward(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None, bias: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
         weights = []
         for layer in self.layers:
-            x, w = layer(x, mask)
+            x, w = layer(x, mask, bias)
             weights.append(w)
         return self.norm(x), weights
 
@@ -341,15 +345,18 @@ class TransformerEncoderModel(nn.Module):
     True on real tokens; by default ``ids != pad_id``. Put a head on top for MLM
     (``nn.Linear(d_model, vocab_size)``) or classification (e.g. on the mean of the real tokens).
     With ``return_attention=True`` returns ``(hidden, [weights (B, heads, L, L) per layer])``.
+    ``alibi=True`` adds ``attention.alibi_bias`` to every layer's scores: a prior for nearby tokens, on top
+    of the positional encoding (chapter 10's pre-trained encoder uses it).
     """
 
     def __init__(self, vocab_size: int, d_model: int = 64, num_heads: int = 4, num_layers: int = 2,
                  d_ff: int = 128, max_len: int = 64, dropout: float = 0.0, pad_id: int = 0,
-                 norm_first: bool = False):
+                 norm_first: bool = False, alibi: bool = False):
         super().__init__()
         self.embed = TokenAndPosition(vocab_size, d_model, max_len, dropout, pad_id)
         self.encoder = Encoder(num_layers, d_model, num_heads, d_ff, dropout, norm_first)
         self.vocab_size, self.d_model, self.pad_id, self.max_len = vocab_size, d_model, pad_id, max_len
+        self.num_heads, self.alibi = num_heads, alibi
 
     def forward(
         self, ids: torch.Tensor, attention_mask: torch.Tensor | None = None, return_attention: bool = False
@@ -364,7 +371,8 @@ class TransformerEncoderModel(nn.Module):
                     f"got {tuple(attention_mask.shape)} {attention_mask.dtype}"
                 )
             keep = attention_mask
-        hidden, weights = self.encoder(x, keep[:, None, None, :])
+        bias = alibi_bias(self.num_heads, ids.shape[1], ids.device) if self.alibi else None
+        hidden, weights = self.encoder(x, keep[:, None, None, :], bias)
         return (hidden, weights) if return_attention else hidden
 
 

@@ -1,6 +1,6 @@
 """The long-run tier: what takes longer than a notebook's minute, computed once (``make pretrain``).
 
-    python -m longrun                    # every job (about 15 minutes on 2 CPU cores)
+    python -m longrun                    # every job (about 2½ hours on 2 CPU cores)
     python -m longrun memory lms         # some of them
     python -m longrun --device cuda      # on a GPU
     python -m longrun --list             # the jobs and what they write
@@ -13,5 +13,6 @@ with model weights in safetensors where a notebook loads a trained model. A note
 
 - ``seeds``: seeds 0–2 of the experiments that notebooks 03, 04, 06, 07 and 09 show over three seeds;
 - ``lms``: the language models of the thread (06's RNN, 07's LSTM, 11's GPT and its LSTM), trained past the
-  notebooks' minute, with the weights the notebooks load.
+  notebooks' minute, with the weights the notebooks load;
+- ``pretrain``: the course's own pre-trained Chinese encoder (10) and what it buys on two downstream tasks.
 """

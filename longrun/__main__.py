@@ -5,9 +5,9 @@ import argparse
 import time
 
 from forge_utils.reference import save_reference
-from longrun import lms, seeds
+from longrun import lms, pretrain, seeds
 
-JOBS = {**seeds.JOBS, **lms.JOBS}
+JOBS = {**seeds.JOBS, **lms.JOBS, **pretrain.JOBS}
 
 
 def main() -> None:

@@ -212,3 +212,19 @@ def test_multi_head_attention_still_refuses_a_fully_masked_row_on_cpu():
     mask[1, 2] = False  # query 2 of sequence 1 may look at nothing
     with pytest.raises(ValueError, match="every key"):
         mha(x, x, x, mask)
+
+
+def test_alibi_bias_penalises_distance_per_head():
+    from forge_utils.attention import MultiHeadAttention, alibi_bias
+
+    bias = alibi_bias(4, 5)
+    assert bias.shape == (4, 5, 5)
+    assert bias[0, 0, 3] == -3 and bias[1, 3, 0] == -1.5 and bias[3, 2, 4] == -0.25 and (bias.diagonal(0, 1, 2) == 0).all()
+    torch.manual_seed(0)
+    mha = MultiHeadAttention(8, 4)
+    x = torch.randn(2, 5, 8)
+    _, plain = mha(x, x, x)
+    _, biased = mha(x, x, x, bias=bias)
+    # the bias is added to the scores before the softmax: weights ∝ plain weights × exp(bias)
+    want = plain * bias.exp()
+    assert torch.allclose(biased, want / want.sum(-1, keepdim=True), atol=1e-6)

@@ -107,3 +107,75 @@ def test_classifier_pools_real_tokens_only_and_freezes(one_thread):
     total = pt.count_trainable(classifier)
     pt.freeze(classifier.encoder)
     assert pt.count_trainable(classifier) == 16 * 3 + 3 < total
+
+
+def test_tied_mlm_shares_the_table_and_starts_at_scale_one():
+    model = pt.MLMModel(_encoder(), tied=True)
+    table = model.encoder.embed.embedding.weight
+    assert model.head.weight is table
+    assert abs(table[1:].std().item() - 16 ** -0.5) < 0.05 and not table[0].any()   # pad row zero
+
+
+def test_pretrain_mlm_resumes_step_for_step(tmp_path, one_thread):
+    windows = torch.randint(1, 50, (200, 12), generator=torch.Generator().manual_seed(0))
+
+    def run(checkpoint=None, stop_after=None):
+        model = pt.new_mlm(50, 51, 0, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=12)
+        history = pt.pretrain_mlm(model, windows, 12, batch_size=8, lr=1e-2, warmup=2, mask_id=50, vocab_size=50,
+                                  stop_at=[4, 8], on_stop=lambda step: {"seen": step}, checkpoint=checkpoint,
+                                  progress=False, stop_after=stop_after)
+        return model, history
+
+    straight, history = run()
+    assert [row["step"] for row in history] == [4, 8, 12] and history[1]["seen"] == 8
+    run(tmp_path / "run.pt", stop_after=8)           # interrupted after step 8 ...
+    resumed, history2 = run(tmp_path / "run.pt")      # ... and resumed
+    assert [row["step"] for row in history2] == [4, 8, 12] and history2[-1]["loss"] == history[-1]["loss"]
+    assert all(torch.equal(a, b) for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()))
+    with pytest.raises(ValueError, match="stop_after"):
+        run(stop_after=13)
+
+
+def test_fill_guesses_by_hand():
+    # stream: a b c a b c ... so "b" always sits between "a" and "c"; ids a=1, b=2, c=3
+    train = torch.tensor([1, 2, 3] * 20)
+    inputs = torch.tensor([[1, 9, 3, 1, 2]])              # 9 = [MASK]
+    selected = torch.tensor([[False, True, False, False, True]])
+    guesses = pt.fill_guesses(train, inputs, selected, vocab_size=9, pad_id=10)
+    assert guesses["both"].tolist() == [2, 2] and guesses["left"].tolist() == [2, 2]
+    assert guesses["copy"].tolist() == [9, 2] and len(set(guesses["unigram"].tolist())) == 1
+    assert guesses["copy_or_both"].tolist() == [2, 2]
+
+
+def test_fine_tune_stops_when_validation_stops_improving(one_thread):
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    y = (x[:, 0] > 0).long()
+    head = torch.nn.Linear(4, 2)
+    scores = iter([0.5, 0.7, 0.6, 0.6, 0.6, 0.9])
+    run = pt.fine_tune(head, x, y, lambda model: next(scores), lr=1e-2, max_steps=100, every=5, patience=3)
+    assert run.score == 0.7 and run.step == 10 and run.steps == 25 and len(run.curve) == 5
+    with pytest.raises(ValueError, match="targets"):
+        pt.fine_tune(head, x, y[:3], lambda model: 0.0, lr=1e-2)
+
+
+def test_encoder_features_pool_like_the_classifier(one_thread):
+    encoder = _encoder()
+    ids = torch.randint(1, 30, (5, 12))
+    ids[:, 8:] = 0                                         # padding
+    pooled = pt.encoder_features(encoder, ids, pooled=True, batch_size=2)
+    with torch.no_grad():
+        assert torch.allclose(pooled, pt.SequenceClassifier(encoder, 2).pooled(ids), atol=1e-6)
+    assert pt.encoder_features(encoder, ids).shape == (5, 12, 16)
+
+
+def test_evaluate_mlm_splits_by_kind(one_thread):
+    model = pt.MLMModel(_encoder())
+    ids = torch.randint(5, 30, (40, 12))
+    batch = pt.mask_tokens(ids, 4, 30, 5, select_prob=0.5, generator=torch.Generator().manual_seed(0))
+    figures = pt.evaluate_mlm(model, batch, batch_size=7)
+    loss, accuracy = pt.mlm_loss(model, batch.inputs, batch.labels)
+    assert figures["test_loss"] == pytest.approx(loss.item(), abs=1e-5) and figures["acc"] == pytest.approx(accuracy)
+    n = {k: int(getattr(batch, k).sum()) for k in ("masked", "randomised", "kept")}
+    mixed = sum(figures[f"acc_{k}"] * n[k] for k in n) / sum(n.values())
+    assert mixed == pytest.approx(figures["acc"])
