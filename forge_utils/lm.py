@@ -2,25 +2,29 @@
 
 Every language model of the course (02's unigram and bigram, 06's RNN, 07's LSTM, 11's GPT) reads
 People's Daily as one stream of characters, lines joined by ``"\\n"``, over the same character
-vocabulary, and is scored by **bits per character on the test split**:
+vocabulary, and is scored by **bits per character on the test split, over every character**:
 
     bpc = − (1/N) Σ_i log2 p(c_i | c_<i)            (= log2 of the per-character perplexity)
+
+A character outside the vocabulary is predicted as ``<unk>`` and then named: its probability is
+p(<unk> | c_<i) · p(c_i | <unk>), where p(c | <unk>) comes from the training set's own out-of-vocabulary
+characters (``CharVocab.unk_bits``). That second factor is the same for every model; ``load_thread_data``
+returns it per position (``unk_nats``) and every scorer adds it, so no model is flattered by ``<unk>``.
 
 Neural models see at most ``CONTEXT`` characters of history: the test stream is cut into windows of
 ``CONTEXT + 1`` characters that overlap by one, and every character but the first is predicted exactly
 once (``evaluation_windows``). The n-gram models are scored on exactly the same characters.
 
-    >>> vocab = CharVocab.build(load_peoples_daily("train", "char"), size=1000)
-    >>> test = vocab.encode_lines(load_peoples_daily("test", "char"))            # (N,) int64
-    >>> bigram = BigramLM.fit(vocab.encode_lines(train_lines), len(vocab)).tune(val)
-    >>> bigram.bpc(test)
+    >>> vocab, streams, unk_nats = load_thread_data()           # streams["test"]: (N,) int64 ids
+    >>> bigram = BigramLM.fit(streams["train"], len(vocab)).tune(streams["val"])
+    >>> bigram.bpc(streams["test"], unk_nats=unk_nats["test"])
 """
 from __future__ import annotations
 
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -32,16 +36,23 @@ from forge_utils.training import cross_entropy_loss, fit
 UNK_CHAR, LINE_END = "<unk>", "\n"
 CONTEXT = 64  # the longest history any model of the thread is given, in characters
 VOCAB_SIZE = 1000  # the thread's shared vocabulary: the 1,000 most frequent training characters (with <unk>, \n)
+NEW_CHAR_CHOICES = 65_536  # a character never seen in training: any code point of Unicode's Basic Multilingual Plane
 
 
 class CharVocab:
-    """Characters ↔ ids: ``<unk>`` is id 0, the line end ``"\\n"`` id 1, then characters by frequency."""
+    """Characters ↔ ids: ``<unk>`` is id 0, the line end ``"\\n"`` id 1, then characters by frequency.
 
-    def __init__(self, chars: Sequence[str]) -> None:
+    ``unk_counts`` are the training characters left out of the vocabulary, with their counts: they
+    price a character that a model can only call ``<unk>`` (``unk_bits``)."""
+
+    def __init__(self, chars: Sequence[str], unk_counts: Mapping[str, int] | None = None) -> None:
         self.itos: list[str] = [UNK_CHAR, LINE_END] + [c for c in chars if c not in (UNK_CHAR, LINE_END)]
         self.stoi: dict[str, int] = {c: i for i, c in enumerate(self.itos)}
         if len(self.stoi) != len(self.itos):
             raise ValueError("CharVocab got a repeated character")
+        self.unk_counts: Counter[str] = Counter({c: n for c, n in (unk_counts or {}).items() if c not in self.stoi})
+        self.unk_total = self.unk_counts.total()  # T: out-of-vocabulary occurrences in training
+        self.unk_once = max(1, sum(n == 1 for n in self.unk_counts.values()))  # n1 (at least 1)
 
     @classmethod
     def build(cls, lines: Iterable[Sequence[str]], size: int = VOCAB_SIZE) -> "CharVocab":
@@ -51,7 +62,8 @@ class CharVocab:
         counts: Counter[str] = Counter()
         for line in lines:
             counts.update(line)
-        return cls([c for c, _ in counts.most_common(size - 2)])
+        kept = [c for c, _ in counts.most_common(size - 2)]
+        return cls(kept, counts)  # the characters not kept become unk_counts
 
     def __len__(self) -> int:
         return len(self.itos)
@@ -68,6 +80,33 @@ class CharVocab:
     def decode(self, ids: Iterable[int]) -> str:
         """Ids → text; ``<unk>`` shows as □."""
         return "".join("□" if i == 0 else self.itos[i] for i in (int(i) for i in ids))
+
+    def unk_bits(self, char: str) -> float:
+        """Bits it costs to name ``char`` after a model has said ``<unk>``: −log2 p(char | <unk>).
+
+        Among the T out-of-vocabulary characters of the training text, a character seen n times gets
+        p = n / (T + n1), where n1 counts those seen exactly once; the rest, n1 / (T + n1) (Good–Turing's
+        estimate of how often a new character turns up), is shared evenly by ``NEW_CHAR_CHOICES`` code
+        points, so a character never seen costs log2((T + n1) / n1) + 16 bits. 0 for a vocabulary character."""
+        if char in self.stoi:
+            return 0.0
+        total, once = self.unk_total, self.unk_once
+        if char in self.unk_counts:
+            return math.log2((total + once) / self.unk_counts[char])
+        return math.log2((total + once) / once) + math.log2(NEW_CHAR_CHOICES)
+
+    def unk_nats(self, lines: Iterable[Sequence[str]]) -> torch.Tensor:
+        """The naming cost of every position of ``encode_lines(lines)``, in nats (N,) float64: ``unk_bits`` · ln 2
+        at an out-of-vocabulary character, 0 at a vocabulary character and at each line end."""
+        cost: dict[str, float] = {}
+        nats: list[float] = []
+        for line in lines:
+            for c in line:
+                if c not in cost:
+                    cost[c] = self.unk_bits(c) * math.log(2)
+                nats.append(cost[c])
+            nats.append(0.0)
+        return torch.tensor(nats, dtype=torch.float64)
 
     def coverage(self, lines: Iterable[Sequence[str]]) -> float:
         """Share of the characters of ``lines`` that are in the vocabulary (not ``<unk>``)."""
@@ -109,6 +148,23 @@ def evaluation_windows(stream: torch.Tensor, context: int = CONTEXT) -> tuple[to
     return used[:-1].view(n_windows, context), used[1:].view(n_windows, context)
 
 
+def unk_charge(stream: torch.Tensor, unk_nats: torch.Tensor | None, positions: torch.Tensor) -> float:
+    """Total nats of naming the ``<unk>`` characters among ``stream[positions]``: the part of every
+    character's cost that no model of the thread can change (``CharVocab.unk_nats``).
+
+    Without ``unk_nats`` a scored ``<unk>`` (id 0) would count as a character of its own, which flatters
+    every model by a different amount: that is an error, not a silent 0."""
+    if unk_nats is None:
+        n_unk = int((stream[positions] == 0).sum())
+        if n_unk:
+            raise ValueError(f"{n_unk} of the scored characters are <unk> (id 0): pass unk_nats (the third value of "
+                             "load_thread_data, or vocab.unk_nats(lines)) so that every character is counted")
+        return 0.0
+    if unk_nats.shape != stream.shape:
+        raise ValueError(f"unk_nats has shape {tuple(unk_nats.shape)}, the stream {tuple(stream.shape)}: one cost per id")
+    return float(unk_nats[positions].sum())
+
+
 @torch.no_grad()
 def evaluate_bpc(
     model: Callable[[torch.Tensor], torch.Tensor],
@@ -116,13 +172,16 @@ def evaluate_bpc(
     context: int = CONTEXT,
     batch_size: int = 256,
     device: torch.device | str = "cpu",
+    *,
+    unk_nats: torch.Tensor | None = None,
 ) -> float:
-    """Test bits per character of a neural model: ``model(ids (B, T)) → logits (B, T, V)``."""
+    """Bits per character of a neural model, ``model(ids (B, T)) → logits (B, T, V)``, on the characters
+    ``evaluation_windows`` scores, every ``<unk>`` charged its naming cost ``unk_nats`` (N,)."""
     module = model if isinstance(model, nn.Module) and model.training else None  # switched back below
     if module is not None:
         module.eval()
     inputs, targets = evaluation_windows(stream, context)
-    total = 0.0
+    total = unk_charge(stream, unk_nats, torch.arange(1, 1 + targets.numel()))
     for start in range(0, len(inputs), batch_size):
         x = inputs[start : start + batch_size].to(device)
         y = targets[start : start + batch_size].to(device)
@@ -131,6 +190,49 @@ def evaluate_bpc(
     if module is not None:
         module.train()
     return bits_per_char(total, targets.numel())
+
+
+CONTEXTS = (1, 2, 4, 8, 16, 32, 64)  # the histories of the context curve, in characters
+
+
+@torch.no_grad()
+def bpc_by_context(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    stream: torch.Tensor,
+    contexts: Sequence[int] = CONTEXTS,
+    *,
+    unk_nats: torch.Tensor | None = None,
+    n_targets: int = 4096,
+    batch_size: int = 256,
+    device: torch.device | str = "cpu",
+) -> dict[int, float]:
+    """Bits per character when the model is shown only the last k characters, for each k of ``contexts``.
+
+    The same ``n_targets`` characters, spread evenly over ``stream[max(contexts):]``, are predicted for
+    every k, each from exactly the k characters before it: ``model(ids (B, k)) → logits (B, k, V)``, the
+    last position predicts. A model that uses nothing but the previous character draws a flat line."""
+    if not contexts or min(contexts) < 1:
+        raise ValueError(f"contexts must be positive lengths, got {tuple(contexts)}")
+    longest = max(contexts)
+    if len(stream) <= longest:
+        raise ValueError(f"stream of {len(stream)} ids is too short for a history of {longest}")
+    module = model if isinstance(model, nn.Module) and model.training else None
+    if module is not None:
+        module.eval()
+    positions = torch.linspace(longest, len(stream) - 1, n_targets).round().long().unique()  # (n,)
+    charge = unk_charge(stream, unk_nats, positions)
+    curve = {}
+    for k in contexts:
+        total = charge
+        for start in range(0, len(positions), batch_size):
+            at = positions[start : start + batch_size]
+            x = stream[at[:, None] - k + torch.arange(k)].to(device)  # (b, k): the k characters before each target
+            logits = model(x)[:, -1]
+            total += F.cross_entropy(logits, stream[at].to(device), reduction="sum").item()
+        curve[k] = bits_per_char(total, len(positions))
+    if module is not None:
+        module.train()
+    return curve
 
 
 # --- counting models (chapter 02) ------------------------------------------------------------------
@@ -168,19 +270,23 @@ class BigramLM:
         lam = np.where(totals > 0, self.lam, 0.0)  # a never-seen previous character: unigram alone
         return lam * seen + (1 - lam) * self.unigram[current]
 
-    def bpc(self, stream: torch.Tensor, context: int = CONTEXT) -> float:
-        """Bits per character on exactly the characters ``evaluate_bpc`` scores (``evaluation_windows``)."""
+    def bpc(self, stream: torch.Tensor, context: int = CONTEXT, *, unk_nats: torch.Tensor | None = None) -> float:
+        """Bits per character on exactly the characters ``evaluate_bpc`` scores (``evaluation_windows``),
+        every ``<unk>`` charged its naming cost ``unk_nats`` (N,)."""
         inputs, targets = evaluation_windows(stream, context)
+        charge = unk_charge(stream, unk_nats, torch.arange(1, 1 + targets.numel()))
         p = self.probs(inputs.reshape(-1).numpy(), targets.reshape(-1).numpy())
         with np.errstate(divide="ignore"):
-            return float(-np.log2(p).mean())
+            return float(-np.log(p).sum() + charge) / targets.numel() / math.log(2)
 
     def tune(self, val_stream: torch.Tensor, grid: Sequence[float] = tuple(np.linspace(0.05, 0.95, 19))) -> "BigramLM":
-        """Set λ to the grid value with the lowest validation bits per character; returns self."""
+        """Set λ to the grid value with the lowest validation bits per character; returns self. (The cost of
+        naming ``<unk>`` characters is the same for every λ, so it is left out of the choice.)"""
+        no_charge = torch.zeros(len(val_stream), dtype=torch.float64)
         scores = {}
         for lam in grid:
             self.lam = float(lam)
-            scores[float(lam)] = self.bpc(val_stream)
+            scores[float(lam)] = self.bpc(val_stream, unk_nats=no_charge)
         self.lam = min(scores, key=scores.__getitem__)
         return self
 
@@ -240,6 +346,7 @@ def train_lm(
     seed: int = 0,
     device: torch.device | str = "cpu",
     eval_stream: torch.Tensor | None = None,
+    eval_unk_nats: torch.Tensor | None = None,
     eval_every: int = 0,
     progress: bool = True,
     stop_after: int | None = None,
@@ -247,7 +354,8 @@ def train_lm(
     """Train ``model(ids (B, T)) → logits (B, T, V)`` on random windows of ``stream`` with AdamW,
     warm-up and cosine decay, gradient clipping (the loop is ``forge_utils.training.fit``). Returns the
     history: one dict per logged step with ``step``, ``seconds`` (wall time so far), ``chars`` (characters
-    seen), ``loss`` (train, nats) and, every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it.
+    seen), ``loss`` (train, nats) and, every ``eval_every`` steps when ``eval_stream`` is given, ``bpc`` on it
+    (``<unk>`` charged ``eval_unk_nats``, as in ``evaluate_bpc``).
 
     ``stop_after`` trains only the first ``stop_after`` steps of the ``steps``-step schedule: the start of
     the full run, step for step (a notebook retraces the start of a run the long-run tier finished)."""
@@ -265,7 +373,8 @@ def train_lm(
     def log(step: int, loss: torch.Tensor) -> None:
         last = step == run_steps
         if eval_stream is not None and eval_every and (step % eval_every == 0 or last):
-            row = {"step": step, "loss": loss.item(), "bpc": evaluate_bpc(model, eval_stream, context, device=device)}
+            row = {"step": step, "loss": loss.item(), "bpc": evaluate_bpc(model, eval_stream, context, device=device,
+                                                                     unk_nats=eval_unk_nats)}
         elif (step - 1) % 10 == 0 or last:
             row = {"step": step, "loss": loss.item()}
         else:
@@ -278,17 +387,6 @@ def train_lm(
         on_step=log)
     model.eval()
     return history
-
-
-@torch.no_grad()
-def without_unk(model: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The same model (ids ``(B, T)`` → logits ``(B, T, V)``), except that ``<unk>`` (id 0, shown as □)
-    can never be drawn: its logit becomes −inf. For samples that show only real characters."""
-
-    def forbid_unk(ids: torch.Tensor) -> torch.Tensor:
-        return model(ids).index_fill(-1, torch.tensor([0], device=ids.device), float("-inf"))
-
-    return forbid_unk
 
 
 def sample(
@@ -304,7 +402,8 @@ def sample(
     device: torch.device | str = "cpu",
 ) -> str:
     """文字接龙: extend ``prompt`` by ``length`` characters, one at a time, each drawn from
-    softmax(logits / temperature) restricted to the ``top_k`` most likely. Stops at a line end."""
+    softmax(logits / temperature) restricted to the ``top_k`` most likely. Stops at a line end.
+    ``<unk>`` (id 0) is never drawn: it is not a character one could print."""
     if temperature <= 0:
         raise ValueError("temperature must be > 0 (use a small value such as 0.1 for nearly greedy)")
     generator = torch.Generator().manual_seed(seed)
@@ -315,6 +414,7 @@ def sample(
     for _ in range(length):
         x = torch.tensor([ids[-context:]], device=device)
         logits = model(x)[0, -1].float().cpu() / temperature
+        logits[vocab.stoi[UNK_CHAR]] = float("-inf")
         if top_k is not None:
             kth = torch.topk(logits, min(top_k, len(logits))).values[-1]
             logits = logits.masked_fill(logits < kth, float("-inf"))
@@ -326,10 +426,14 @@ def sample(
     return prompt + vocab.decode(out)
 
 
-def load_thread_data(size: int = VOCAB_SIZE) -> tuple[CharVocab, dict[str, torch.Tensor]]:
-    """The thread's vocabulary (built on the train split) and the three splits as id streams."""
+def load_thread_data(
+    size: int = VOCAB_SIZE,
+) -> tuple[CharVocab, dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """The thread's vocabulary (built on the train split), the three splits as id streams (N,) int64 and,
+    for each split, the cost of naming its ``<unk>`` characters (N,) float64 nats (``CharVocab.unk_nats``)."""
     from forge_utils.data import SPLITS, load_peoples_daily
 
     lines = {split: load_peoples_daily(split, "char") for split in SPLITS}
     vocab = CharVocab.build(lines["train"], size)
-    return vocab, {split: vocab.encode_lines(lines[split]) for split in SPLITS}
+    streams = {split: vocab.encode_lines(lines[split]) for split in SPLITS}
+    return vocab, streams, {split: vocab.unk_nats(lines[split]) for split in SPLITS}

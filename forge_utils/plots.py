@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import matplotlib
@@ -252,4 +252,29 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     ax.set_ylim(-0.1, 12.9)
     ax.set_aspect("auto")
     ax.axis("off")
+    return ax
+
+
+def context_plot(
+    ax: plt.Axes,
+    curves: Mapping[str, Sequence[Mapping[int, float]]],
+    levels: Mapping[str, float] | None = None,
+) -> plt.Axes:
+    """Bits per character against the history a model is shown (``forge_utils.lm.bpc_by_context``).
+
+    ``curves``: for each model, one ``{k: bpc}`` per seed (the first drawn solid, the others faint);
+    ``levels``: horizontal reference lines, e.g. ``{"bigram": 7.5}``. The x axis is logarithmic."""
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for colour, (name, seeds) in zip(colours, curves.items()):
+        for i, curve in enumerate(seeds):
+            ax.plot(list(curve), list(curve.values()), "o-", color=colour, alpha=1 if i == 0 else 0.3, ms=4,
+                    label=name + ("（浅色：其余种子）" if len(seeds) > 1 else "") if i == 0 else None)
+    for style, (name, value) in zip(["--", ":", "-.", (0, (1, 3))], (levels or {}).items()):
+        ax.axhline(value, color="gray", ls=style, lw=1, label=name)
+    ks = sorted({k for seeds in curves.values() for curve in seeds for k in curve})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ks, [str(k) for k in ks])
+    ax.set_xlabel("只给模型看前 k 个字")
+    ax.set_ylabel("每字比特数（测试集）")
+    ax.legend(fontsize=8)
     return ax

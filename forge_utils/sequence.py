@@ -18,11 +18,12 @@ Weights use PyTorch's names and layout, gates stacked in the order i, f, g, o.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar, cast
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from forge_utils.device import set_seed
 from forge_utils.training import cross_entropy_loss, fit
@@ -454,38 +455,85 @@ def review_ids(texts: list[str], char_index: dict[str, int], maxlen: int) -> tup
     return ids, (ids > 0).sum(dim=1)
 
 
-class ReviewRNN(nn.Module):
-    """ids ``(B, T)`` padded with 0 and lengths ``(B,)`` → logits ``(B, 2)``: embedding → ``nn.RNN`` → the
-    state at each review's last real character → linear layer (equal to ``pack_padded_sequence``)."""
+REVIEW_CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
-    def __init__(self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 64) -> None:
+
+class ReviewRNN(nn.Module):
+    """ids ``(B, T)`` padded with 0 and lengths ``(B,)`` → logits ``(B, 2)``: embedding → a recurrent
+    layer (``cell``: ``"rnn"``, ``"gru"`` or ``"lstm"``) → one vector per review → linear layer.
+
+    ``pool="last"``: the state at each review's last real character (equal to ``pack_padded_sequence``);
+    ``pool="mean"``: the mean of the states over the real characters (every position feeds the output)."""
+
+    def __init__(self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 64, cell: str = "rnn",
+                 pool: str = "last") -> None:
         super().__init__()
+        if cell not in REVIEW_CELLS or pool not in ("last", "mean"):
+            raise ValueError(f"cell must be one of {sorted(REVIEW_CELLS)} and pool 'last' or 'mean', got {cell!r}, {pool!r}")
+        self.pool = pool
         self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
-        self.rnn = nn.RNN(embed_dim, hidden_size, batch_first=True)
+        self.rnn = REVIEW_CELLS[cell](embed_dim, hidden_size, batch_first=True)
         self.out = nn.Linear(hidden_size, 2)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        states, _ = self.rnn(self.embed(ids))
-        return self.out(states[torch.arange(len(ids), device=ids.device), lengths - 1])
+        states, _ = self.rnn(self.embed(ids))  # (B, T, H): padded positions are computed too
+        if self.pool == "last":
+            return self.out(states[torch.arange(len(ids), device=ids.device), lengths - 1])
+        real = (torch.arange(ids.shape[1], device=ids.device) < lengths[:, None]).unsqueeze(-1)  # (B, T, 1)
+        return self.out((states * real).sum(dim=1) / lengths[:, None])
+
+
+@torch.no_grad()
+def review_scores(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor,
+                  batch_size: int = 1024, device: torch.device | str | None = None) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy) of a review classifier on a labelled set; the model is left in eval mode."""
+    model.eval()
+    loss = correct = 0.0
+    for start in range(0, len(ids), batch_size):
+        logits = model(ids[start : start + batch_size].to(device), lengths[start : start + batch_size].to(device))
+        y = labels[start : start + batch_size].to(device)
+        loss += F.cross_entropy(logits, y, reduction="sum").item()
+        correct += (logits.argmax(-1) == y).sum().item()
+    return loss / len(ids), correct / len(ids)
 
 
 def train_review_rnn(ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor, vocab_size: int, seed: int,
                      epochs: int = 2, batch_size: int = 256, lr: float = 3e-3,
-                     device: torch.device | str | None = None) -> ReviewRNN:
+                     device: torch.device | str | None = None, *, cell: str = "rnn", pool: str = "last",
+                     val: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None,
+                     patience: int | None = None) -> tuple[ReviewRNN, list[dict[str, float]]]:
     """Adam on shuffled batches ``(ids, lengths, labels)`` (the order seeded by ``seed``, a new order
-    every epoch; the last batch of an epoch may be smaller), gradient norm clipped to 1."""
+    every epoch; the last batch of an epoch may be smaller), gradient norm clipped to 1, at most ``epochs``
+    epochs. Returns the model and its history: after every epoch ``epoch``, ``train_loss`` and
+    ``train_acc`` (the whole training set, measured after the epoch) and, with ``val=(ids, lengths,
+    labels)``, ``val_loss`` and ``val_acc``. With ``patience`` (and ``val``), training stops once the
+    validation accuracy has not improved for ``patience`` epochs, and the model returned is the one of
+    its best epoch (``history[-1]["best_epoch"]``)."""
+    if patience is not None and val is None:
+        raise ValueError("patience needs a validation set: pass val=(ids, lengths, labels)")
     set_seed(seed)
-    model = ReviewRNN(vocab_size).to(device)
+    model = ReviewRNN(vocab_size, cell=cell, pool=pool).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     order = torch.Generator().manual_seed(seed)
-
-    def shuffled_batches() -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-        for _ in range(epochs):
-            perm = torch.randperm(len(ids), generator=order)
-            for start in range(0, len(ids), batch_size):
-                b = perm[start : start + batch_size]
-                yield ids[b].to(device), lengths[b].to(device), labels[b].to(device)
-
-    steps = epochs * len(range(0, len(ids), batch_size))
-    fit(model, shuffled_batches(), cross_entropy_loss, optimizer, steps, clip=1.0)
-    return model
+    history: list[dict[str, float]] = []
+    best_acc, best_epoch, best_state = -1.0, 0, None
+    for epoch in range(1, epochs + 1):
+        perm = torch.randperm(len(ids), generator=order)
+        batches = [(ids[b].to(device), lengths[b].to(device), labels[b].to(device))
+                   for b in (perm[start : start + batch_size] for start in range(0, len(ids), batch_size))]
+        fit(model, batches, cross_entropy_loss, optimizer, len(batches), clip=1.0)
+        row: dict[str, float] = {"epoch": epoch}
+        row["train_loss"], row["train_acc"] = review_scores(model, ids, lengths, labels, device=device)
+        if val is not None:
+            row["val_loss"], row["val_acc"] = review_scores(model, *val, device=device)
+            if row["val_acc"] > best_acc:
+                best_acc, best_epoch = row["val_acc"], epoch
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            row["best_epoch"] = best_epoch
+        history.append(row)
+        if patience is not None and epoch - best_epoch >= patience:
+            break
+    if patience is not None and best_state is not None:
+        model.load_state_dict(best_state)
+    model.train()
+    return model, history

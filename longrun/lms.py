@@ -1,12 +1,18 @@
 """The language models of the thread (文字接龙), trained past the notebooks' minute, with their weights.
 
-    python -m longrun rnn_lstm_lms gpt_lms       # about 7 minutes on 2 CPU cores
+    python -m longrun rnn_lstm_lms gpt_lms       # about 11 minutes each on one CPU thread (measured: 668 s, 620 s)
 
 - ``rnn_lstm_lms`` (06, 07): the character RNN and LSTM at the chapters' settings, seeds 0, 1, 2; the
-  validation curve every ``EVAL_EVERY`` steps, the test bits per character; the seed-0 weights of both.
+  validation curve every ``EVAL_EVERY`` steps, the test bits per character and the test context curve
+  (``bpc_by_context``); then the same networks trained on a history of one character (``<cell>_ctx1``: the
+  control for "it uses more than the previous character"); the seed-0 weights of all four.
 - ``gpt_lms`` (11): the decoder-only Transformer and an LSTM at chapter 11's settings (the same windows,
-  steps and learning rate for both), seeds 0, 1, 2; curves with training seconds, test bits per character;
-  the seed-0 weights of the GPT.
+  steps and learning rate for both), seeds 0, 1, 2; curves with training seconds, test bits per character,
+  context curves; the GPT trained on a history of one character (``gpt_ctx1``); seed-0 weights of all three.
+
+Every figure counts every test character: ``<unk>`` is charged the cost of naming its character
+(``forge_utils.lm.CharVocab.unk_nats``). A context-1 control sees the same characters per step
+(``BATCH × T_TRAIN`` windows of one character) and is scored on the same test characters.
 
 Every model trains with ``forge_utils.lm.train_lm``, exactly as the notebooks do. A notebook trains the
 first steps of seed 0 itself (``train_lm(..., stop_after=n)``: the same schedule, cut short), checks that
@@ -20,7 +26,7 @@ import torch
 
 from forge_utils import set_seed
 from forge_utils.gpt import GPT, GPTConfig
-from forge_utils.lm import evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
+from forge_utils.lm import CONTEXT, bpc_by_context, evaluate_bpc, load_thread_data, train_lm, unigram_output_bias
 from forge_utils.sequence import CharLM
 
 SEEDS = (0, 1, 2)
@@ -40,59 +46,75 @@ def curve(history: list[dict], per_eval: float = 0.0) -> dict:
             "seconds": [r["seconds"] - (i + 1) * per_eval for i, r in enumerate(rows)]}
 
 
-def timed_eval(model: torch.nn.Module, stream: torch.Tensor, device: str) -> float:
+def timed_eval(model: torch.nn.Module, stream: torch.Tensor, unk_nats: torch.Tensor, context: int, device: str) -> float:
     start = time.perf_counter()
-    evaluate_bpc(model, stream, device=device)
+    evaluate_bpc(model, stream, context, device=device, unk_nats=unk_nats)
     return time.perf_counter() - start
+
+
+def test_figures(model: torch.nn.Module, test: torch.Tensor, unk_nats: torch.Tensor, context: int, device: str) -> dict:
+    """Test bits per character on the characters every model of the thread is scored on (windows of
+    ``CONTEXT``; a model trained on one character reads one) and, for the others, the context curve."""
+    scored = (len(test) - 1) // CONTEXT * CONTEXT + 1  # the same characters as with windows of CONTEXT
+    window = 1 if context == 1 else CONTEXT
+    figures = {"test_bpc": evaluate_bpc(model, test[:scored], window, device=device, unk_nats=unk_nats[:scored])}
+    if context > 1:
+        curve = bpc_by_context(model, test, unk_nats=unk_nats, device=device)
+        figures["test_bpc_by_context"] = {"contexts": list(curve), "bpc": list(curve.values())}
+    return figures
+
+
+def train_and_score(name: str, seed: int, model: torch.nn.Module, streams: dict, nats: dict, val_windows: int,
+                    context: int, steps: int, batch: int, lr: float, eval_every: int, device: str) -> dict:
+    """Train one model with ``train_lm`` and return its run: curve, seconds, test figures."""
+    val_end = val_windows * CONTEXT + 1
+    val, val_nats = streams["val"][:val_end], nats["val"][:val_end]
+    model.to(device)
+    start_bpc = evaluate_bpc(model, val, context, device=device, unk_nats=val_nats)
+    history = train_lm(model, streams["train"], steps, batch_size=batch, context=context, lr=lr, seed=seed,
+                       device=device, eval_stream=val, eval_unk_nats=val_nats, eval_every=eval_every, progress=False)
+    run = {"model": name, "seed": seed, "start_val_bpc": start_bpc,
+           **curve(history, timed_eval(model, val, val_nats, context, device)),
+           **test_figures(model, streams["test"], nats["test"], context, device)}
+    print(f"  {name:<9} seed {seed}: test {run['test_bpc']:.3f}  {run['seconds'][-1]:.0f} s", flush=True)
+    return run
 
 
 def rnn_lstm_lms(device: str) -> tuple[list[dict], dict]:
     s = RNN_LSTM
-    vocab, streams = load_thread_data()
-    val = streams["val"][: s["VAL_WINDOWS"] * 64 + 1]
+    vocab, streams, nats = load_thread_data()
     runs, weights = [], {}
     for seed in SEEDS:
         for cell in ("rnn", "lstm"):
-            set_seed(seed)
-            model = CharLM(len(vocab), embed_dim=s["EMBED"], hidden_size=s["HIDDEN"], cell=cell).to(device)
-            unigram_output_bias(model.out, streams["train"])
-            start_bpc = evaluate_bpc(model, val, device=device)
-            history = train_lm(model, streams["train"], s["STEPS"], batch_size=s["BATCH"], context=s["T_TRAIN"],
-                               lr=s["LR"], seed=seed, device=device, eval_stream=val, eval_every=s["EVAL_EVERY"],
-                               progress=False)
-            run = {"model": cell, "seed": seed, "start_val_bpc": start_bpc,
-                   **curve(history, timed_eval(model, val, device)),
-                   "test_bpc": evaluate_bpc(model, streams["test"], device=device)}
-            runs.append(run)
-            print(f"  {cell:<4} seed {seed}: test {run['test_bpc']:.3f}  {run['seconds'][-1]:.0f} s", flush=True)
-            if seed == 0:
-                weights[cell] = model
+            for context, batch, name in ((s["T_TRAIN"], s["BATCH"], cell), (1, s["BATCH"] * s["T_TRAIN"], f"{cell}_ctx1")):
+                set_seed(seed)
+                model = CharLM(len(vocab), embed_dim=s["EMBED"], hidden_size=s["HIDDEN"], cell=cell)
+                unigram_output_bias(model.out, streams["train"])
+                runs.append(train_and_score(name, seed, model, streams, nats, s["VAL_WINDOWS"], context, s["STEPS"],
+                                            batch, s["LR"], s["EVAL_EVERY"], device))
+                if seed == 0:
+                    weights[name] = model
     return runs, weights
 
 
 def gpt_lms(device: str) -> tuple[list[dict], dict]:
     s = GPT_LSTM
-    vocab, streams = load_thread_data()
-    train, val = streams["train"], streams["val"][: s["VAL_WINDOWS"] * s["CONTEXT"] + 1]
+    vocab, streams, nats = load_thread_data()
     runs, weights = [], {}
     for seed in SEEDS:
-        for name in ("gpt", "lstm"):
+        for name in ("gpt", "lstm", "gpt_ctx1"):
             torch.manual_seed(seed)
-            if name == "gpt":
+            if name.startswith("gpt"):
                 model = GPT(GPTConfig(vocab_size=len(vocab), context=s["CONTEXT"], n_layer=s["N_LAYER"],
                                       n_head=s["N_HEAD"], n_embd=s["N_EMBD"]))
-                unigram_output_bias(model.lm_head, train)
+                unigram_output_bias(model.lm_head, streams["train"])
             else:
                 model = CharLM(len(vocab), s["LSTM_EMBD"], s["LSTM_HIDDEN"], cell="lstm")
-                unigram_output_bias(model.out, train)
-            model.to(device)
-            history = train_lm(model, train, s["STEPS"], batch_size=s["BATCH"], context=s["CONTEXT"], lr=s["LR"],
-                               seed=seed, device=device, eval_stream=val, eval_every=s["EVAL_EVERY"], progress=False)
-            run = {"model": name, "seed": seed, **curve(history, timed_eval(model, val, device)),
-                   "test_bpc": evaluate_bpc(model, streams["test"], device=device)}
-            runs.append(run)
-            print(f"  {name:<4} seed {seed}: test {run['test_bpc']:.3f}  {run['seconds'][-1]:.0f} s", flush=True)
-            if seed == 0 and name == "gpt":
+                unigram_output_bias(model.out, streams["train"])
+            context, batch = (1, s["BATCH"] * s["CONTEXT"]) if name.endswith("ctx1") else (s["CONTEXT"], s["BATCH"])
+            runs.append(train_and_score(name, seed, model, streams, nats, s["VAL_WINDOWS"], context, s["STEPS"],
+                                        batch, s["LR"], s["EVAL_EVERY"], device))
+            if seed == 0:
                 weights[name] = model
     return runs, weights
 

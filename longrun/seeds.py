@@ -1,6 +1,6 @@
 """Seeds 0, 1 and 2 of the experiments that notebooks 03, 04, 06, 07 and 09 show over three seeds.
 
-    python -m longrun word2vec_zh_seeds memory_seeds      # some of them (all five: about 3 minutes on 2 cores)
+    python -m longrun word2vec_zh_seeds memory_seeds      # some of them (all five: about 17 minutes on 2 cores; reviews_seeds is 13 of them)
 
 Each notebook trains seed 0 itself; training seeds 1 and 2 as well would take it past its minute. These
 jobs train every seed with the package's functions at the notebooks' settings; a notebook reads the
@@ -10,7 +10,8 @@ and shows seeds 1 and 2 beside its own run.
 - ``word2vec_zh_seeds`` (03): the course's SGNS, gensim skip-gram and gensim CBOW on 3,000 lines of
   People's Daily; accuracy on the course's Chinese analogies and word groups.
 - ``glove_zh_seeds`` (04): the course's GloVe and gensim skip-gram on the same lines and tests.
-- ``reviews_seeds`` (06): the RNN review classifier (first 64 characters), test accuracy.
+- ``reviews_seeds`` (06): review classifiers on the first 64 characters (RNN, mean-pooled RNN, GRU, LSTM),
+  each trained until its validation accuracy stops improving: curves per epoch, test figures, seed-0 weights.
 - ``memory_seeds`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
 - ``translation_seeds`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
 """
@@ -27,7 +28,7 @@ from forge_utils.device import one_thread
 from forge_utils.embeddings import (WordVectors, analogy_accuracy, analogy_questions, encode_corpus,
                                     group_accuracy, train_gensim_word2vec, train_sgns)
 from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove
-from forge_utils.sequence import review_ids, train_memory_reader, train_review_rnn
+from forge_utils.sequence import review_ids, review_scores, train_memory_reader, train_review_rnn
 from forge_utils.text import Vocab
 from forge_utils.transformer import Seq2SeqTransformer
 from forge_utils.translation import encode_pairs, evaluate_translation, train_seq2seq
@@ -41,7 +42,9 @@ GLOVE_ZH = dict(N_LINES=3000, min_count=5, window=5, dim=50, glove_epochs=10, gl
 MEMORY = dict(K=4, STEPS=240, BATCH=128, LR=1e-2, H=32,                                # 07, section 4
               MODELS={"rnn": ["rnn", None, None, [30, 100]], "lstm_bf5": ["lstm", 5.0, -5.0, [30, 100]],
                       "lstm_bf1": ["lstm", 1.0, None, [30]]})
-REVIEWS = dict(MAXLEN=64, N_CHARS=2000, epochs=2, batch_size=256, lr=3e-3)               # 06, section 8
+REVIEWS = dict(MAXLEN=64, N_CHARS=2000, MAX_EPOCHS=20, PATIENCE=3, batch_size=256, lr=3e-3,  # 06, section 8
+               MODELS={"rnn": ["rnn", "last"], "rnn_mean": ["rnn", "mean"], "gru": ["gru", "last"],
+                       "lstm": ["lstm", "last"]})
 TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, max_len=32),  # 09, section 8
                    steps=200, batch_size=64, lr=2e-3, warmup=30)
 
@@ -105,21 +108,29 @@ def memory(device: str) -> tuple[list[dict], dict]:
 
 
 def reviews(device: str) -> tuple[list[dict], dict]:
+    """06's review classifiers: each kind × seed trained until the validation accuracy stops improving
+    (``PATIENCE`` epochs, at most ``MAX_EPOCHS``); the curves per epoch and the test figures of the best epoch."""
     s = REVIEWS
-    rows = {split: load_online_reviews(split) for split in ("train", "test")}
+    rows = {split: load_online_reviews(split) for split in ("train", "val", "test")}
     counts = Counter(ch for text, _ in rows["train"] for ch in text)
     char_index = {ch: i for i, (ch, _) in enumerate(counts.most_common(s["N_CHARS"]))}
     data = {split: (*review_ids([t for t, _ in r], char_index, s["MAXLEN"]), torch.tensor([y for _, y in r]))
             for split, r in rows.items()}
-    runs = []
+    runs, weights = [], {}
     for seed in SEEDS:
-        model = train_review_rnn(*data["train"], vocab_size=s["N_CHARS"] + 2, seed=seed, epochs=s["epochs"],
-                                 batch_size=s["batch_size"], lr=s["lr"], device=device)
-        ids, lengths, labels = data["test"]
-        with torch.no_grad():
-            guesses = model(ids.to(device), lengths.to(device)).argmax(-1).cpu()
-        runs.append({"seed": seed, "accuracy": (guesses == labels).float().mean().item()})
-    return runs, {}
+        for name, (cell, pool) in s["MODELS"].items():
+            start = time.perf_counter()
+            model, history = train_review_rnn(*data["train"], vocab_size=s["N_CHARS"] + 2, seed=seed,
+                                              epochs=s["MAX_EPOCHS"], batch_size=s["batch_size"], lr=s["lr"],
+                                              device=device, cell=cell, pool=pool, val=data["val"],
+                                              patience=s["PATIENCE"])
+            test_loss, test_acc = review_scores(model, *data["test"], device=device)
+            runs.append({"model": name, "seed": seed, "history": history, "best_epoch": history[-1]["best_epoch"],
+                         "test_loss": test_loss, "test_acc": test_acc, "seconds": time.perf_counter() - start})
+            print(f"  {name:<9} seed {seed}: best epoch {history[-1]['best_epoch']:>2}, test {test_acc:.3f}", flush=True)
+            if seed == 0:
+                weights[name] = model
+    return runs, weights
 
 
 def translation(device: str) -> tuple[list[dict], dict]:

@@ -16,7 +16,7 @@ COURSE = {
         "02": {"title": "t", "seconds": 3.84, "peak_mb": 372, "metrics": {"bpc/bigram": 6.469, "bpc/unigram": 8.56,
                                                                           "seg/jieba_f1": 0.912}},
         "07": {"title": "t", "seconds": 30.0, "peak_mb": 500, "metrics": {"bpc/lstm": 6.1}},
-        "06": {"title": "t", "seconds": 20.0, "peak_mb": 450, "metrics": {"bpc/rnn": 6.3}},
+        "06": {"title": "t", "seconds": 20.0, "peak_mb": 450, "metrics": {"bpc/rnn": 6.3, "bpc/rnn_ctx1": 6.9}},
     }
 }
 
@@ -29,6 +29,10 @@ def test_tables_show_every_notebook_and_the_thread_in_course_order():
     assert models == ["unigram", "bigram", "rnn", "lstm"]  # the order the course builds them, not the file's
     assert "| bigram | 02 |" in text and "6.469" in text
     assert "| 02 | `seg/jieba_f1` | 0.912 |" in text
+    rnn = next(line for line in text.splitlines() if line.startswith("| rnn |"))
+    assert "| 6.300 | 6.900 |" in rnn and "thread" in rnn and "`rnn_lstm_lms`" in rnn  # control and compute columns
+    assert "rnn_ctx1" not in text  # the control is a column, not a row of its own
+    assert "| bigram | 02 |" in text and "| — | counting, no training |" in text
 
 
 def test_rewrite_replaces_only_the_marked_block():

@@ -1,4 +1,5 @@
 import numpy as np
+import torch
 
 from forge_utils.exercises import nb02
 from solutions import nb02 as answers
@@ -57,38 +58,38 @@ def test_add_k_diagnostics():
 
 
 def _tiny_val():
-    import torch
 
     val = torch.tensor([0, 1, 0, 2, 1, 0, 1, 2] * 20 + [0])
     ids = val.numpy()
     counts = np.bincount(ids[:-1] * 3 + ids[1:], minlength=9).reshape(3, 3).astype(float)  # counted on val itself
-    return counts, val
+    return counts, val, torch.zeros(len(val), dtype=torch.float64)  # id 0 is an ordinary symbol here, not <unk>
 
 
 def test_add_k_prediction_asks_for_a_guess_first():
-    counts, val = _tiny_val()
-    result = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": None, "beats_interpolation": None}, counts, val, 1.0)
+    counts, val, free = _tiny_val()
+    result = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": None, "beats_interpolation": None}, counts, val, 1.0, unk_nats=free)
     assert not result and "prediction first" in result.message
-    assert not nb02.check_add_k_prediction(answers.add_k_bigram, {"k": 1}, counts, val, 1.0)
+    assert not nb02.check_add_k_prediction(answers.add_k_bigram, {"k": 1}, counts, val, 1.0, unk_nats=free)
 
 
 def test_add_k_prediction_compares_with_the_measurement():
-    counts, val = _tiny_val()
-    scores = nb02.add_k_val_bpc(answers.add_k_bigram, counts, val)
+    counts, val, free = _tiny_val()
+    scores = nb02.add_k_val_bpc(answers.add_k_bigram, counts, val, unk_nats=free)
     best = min(scores, key=scores.get)
     assert best == 0.01  # counts of val itself: the least smoothing fits best
     right = {"best_k": best, "beats_interpolation": True}
-    assert nb02.check_add_k_prediction(answers.add_k_bigram, right, counts, val, scores[best] + 0.1)
-    wrong = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": 1.0, "beats_interpolation": False}, counts, val, scores[best] + 0.1)
+    assert nb02.check_add_k_prediction(answers.add_k_bigram, right, counts, val, scores[best] + 0.1, unk_nats=free)
+    wrong = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": 1.0, "beats_interpolation": False}, counts, val, scores[best] + 0.1, unk_nats=free)
     assert not wrong and "k = 0.01" in wrong.message and "beats interpolation" in wrong.message
 
 
 def test_reference_prediction_holds_on_peoples_daily():
     from forge_utils.lm import BigramLM, load_thread_data
 
-    vocab, streams = load_thread_data()
+    vocab, streams, unk_nats = load_thread_data()
     bigram = BigramLM.fit(streams["train"], len(vocab)).tune(streams["val"])
     result = nb02.check_add_k_prediction(
-        answers.add_k_bigram, answers.PREDICTION, bigram.pair_counts, streams["val"], bigram.bpc(streams["val"])
+        answers.add_k_bigram, answers.PREDICTION, bigram.pair_counts, streams["val"],
+        bigram.bpc(streams["val"], unk_nats=unk_nats["val"]), unk_nats=unk_nats["val"]
     )
     assert result, result.message

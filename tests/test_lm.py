@@ -9,6 +9,11 @@ from forge_utils import lm
 from forge_utils.lm import BigramLM, CharVocab
 
 
+def free(stream: torch.Tensor) -> torch.Tensor:
+    """No naming cost anywhere: id 0 of these tiny streams is an ordinary symbol, not <unk>."""
+    return torch.zeros(len(stream), dtype=torch.float64)
+
+
 # --- the vocabulary ----------------------------------------------------------------------------------
 
 
@@ -48,10 +53,54 @@ def thread():
 def test_thread_vocabulary_covers_904_per_cent_of_test_text(thread):
     from forge_utils.data import load_peoples_daily
 
-    vocab, streams = thread
-    assert len(vocab) == lm.VOCAB_SIZE and set(streams) == {"train", "val", "test"}
+    vocab, streams, unk_nats = thread
+    assert len(vocab) == lm.VOCAB_SIZE and set(streams) == set(unk_nats) == {"train", "val", "test"}
     assert round(vocab.coverage(load_peoples_daily("test", "char")), 3) == 0.904
     assert len(streams["test"]) == sum(len(line) + 1 for line in load_peoples_daily("test", "char"))
+    for split in streams:  # a naming cost exactly where the stream says <unk>
+        assert torch.equal(unk_nats[split] > 0, streams[split] == 0)
+
+
+def test_unk_bits_by_hand():
+    # training text: a ×4, b ×3, then out of vocabulary c ×3, d ×1, e ×1 → T = 5, n1 = 2
+    vocab = CharVocab.build([list("aaaabbbcccde")], size=4)
+    assert vocab.itos[2:] == ["a", "b"] and vocab.unk_total == 5 and vocab.unk_once == 2
+    assert vocab.unk_bits("a") == 0.0
+    assert vocab.unk_bits("c") == pytest.approx(math.log2(7 / 3))  # 3 / (T + n1)
+    assert vocab.unk_bits("d") == pytest.approx(math.log2(7))
+    assert vocab.unk_bits("z") == pytest.approx(math.log2(7 / 2) + 16)  # never seen: n1 / (T + n1) / 2**16
+    # a proper distribution: the seen shares and the new-character mass add up to 1
+    assert sum(2 ** -vocab.unk_bits(c) for c in "cde") + 2 / 7 == pytest.approx(1.0)
+    nats = vocab.unk_nats([list("acz"), list("b")])
+    assert nats.dtype == torch.float64 and nats.shape == vocab.encode_lines([list("acz"), list("b")]).shape
+    assert nats.tolist() == pytest.approx([0, math.log(7 / 3), (math.log2(3.5) + 16) * math.log(2), 0, 0, 0])
+
+
+def test_every_scorer_refuses_an_uncharged_unk():
+    vocab = CharVocab.build([list("aaaabbbcccde")], size=4)
+    stream, nats = vocab.encode_lines([list("abcab") * 20]), vocab.unk_nats([list("abcab") * 20])
+    bigram = BigramLM.fit(stream, len(vocab))
+    for score in (lambda **kw: lm.evaluate_bpc(bigram, stream, context=8, **kw),
+                  lambda **kw: bigram.bpc(stream, context=8, **kw),
+                  lambda **kw: lm.bpc_by_context(bigram, stream, (1, 2), n_targets=20, **kw)[1]):
+        with pytest.raises(ValueError, match="pass unk_nats"):
+            score()
+        charged, uncharged = score(unk_nats=nats), score(unk_nats=torch.zeros_like(nats))
+        assert charged > uncharged  # naming the c's costs something
+    with pytest.raises(ValueError, match="one cost per id"):
+        lm.evaluate_bpc(bigram, stream, context=8, unk_nats=nats[:-1])
+    # the charge is exactly log2(7/3) bits for each scored c, spread over the scored characters
+    n_c = int((stream[1 : 1 + (len(stream) - 1) // 8 * 8] == 0).sum())
+    extra = bigram.bpc(stream, context=8, unk_nats=nats) - bigram.bpc(stream, context=8, unk_nats=torch.zeros_like(nats))
+    assert extra == pytest.approx(n_c * math.log2(7 / 3) / ((len(stream) - 1) // 8 * 8))
+
+
+def test_thread_bigram_is_charged_about_one_bit_per_character_for_unk(thread):
+    vocab, streams, unk_nats = thread
+    bigram = BigramLM.fit(streams["train"], len(vocab)).tune(streams["val"])
+    charged = bigram.bpc(streams["test"], unk_nats=unk_nats["test"])
+    uncharged = bigram.bpc(streams["test"], unk_nats=torch.zeros_like(unk_nats["test"]))
+    assert 0.9 < charged - uncharged < 1.2  # measured 1.04: ~9.6 % of characters × ~10.9 bits each
 
 
 # --- the metric ----------------------------------------------------------------------------------------
@@ -84,7 +133,28 @@ def test_evaluate_bpc_of_uniform_logits_is_log2_v():
     def uniform(ids):
         return torch.zeros(*ids.shape, 8)
 
-    assert lm.evaluate_bpc(uniform, torch.randint(0, 8, (100,)), context=7, batch_size=3) == pytest.approx(3.0)
+    stream = torch.randint(0, 8, (100,))
+    assert lm.evaluate_bpc(uniform, stream, context=7, batch_size=3, unk_nats=free(stream)) == pytest.approx(3.0)
+
+
+def test_bpc_by_context_truncates_the_history():
+    stream = torch.tensor([3, 1, 2] * 40)  # 3 → 1 → 2 → 3 ...
+
+    def last_two(ids):  # sure of the next id once it is shown two ids; with one it guesses among 4 (2 bits)
+        logits = torch.zeros(*ids.shape, 4)
+        if ids.shape[1] >= 2:
+            nxt = torch.tensor([0, 2, 3, 1])[ids[:, -1]]
+            logits[:, -1] = -30.0
+            logits[torch.arange(len(ids)), -1, nxt] = 30.0
+        return logits
+
+    curve = lm.bpc_by_context(last_two, stream, (1, 2, 8), n_targets=50)
+    assert list(curve) == [1, 2, 8]
+    assert curve[1] == pytest.approx(2.0) and curve[2] < 1e-6 and curve[8] < 1e-6
+    with pytest.raises(ValueError, match="positive"):
+        lm.bpc_by_context(last_two, stream, (0, 2))
+    with pytest.raises(ValueError, match="too short"):
+        lm.bpc_by_context(last_two, stream[:8], (8,))
 
 
 # --- counting models ------------------------------------------------------------------------------------
@@ -111,25 +181,27 @@ def test_bigram_counts_and_interpolated_probs_by_hand():
 
 def test_unsmoothed_bigram_gives_infinite_bits_to_an_unseen_pair():
     bigram = BigramLM.fit(TINY, 3, lam=1.0)
-    assert bigram.bpc(torch.tensor([0, 1, 2, 0]), context=3) == pytest.approx(-math.log2(1 * (2 / 3) * 1) / 3)
-    assert bigram.bpc(torch.tensor([0, 1, 2, 1]), context=3) == math.inf  # 2 → 1 never seen
+    ok, unseen = torch.tensor([0, 1, 2, 0]), torch.tensor([0, 1, 2, 1])
+    assert bigram.bpc(ok, context=3, unk_nats=free(ok)) == pytest.approx(-math.log2(1 * (2 / 3) * 1) / 3)
+    assert bigram.bpc(unseen, context=3, unk_nats=free(unseen)) == math.inf  # 2 → 1 never seen
 
 
 def test_bigram_bpc_scores_the_same_characters_as_evaluate_bpc():
     bigram = BigramLM.fit(TINY, 3, lam=0.6)
     stream = torch.tensor([0, 1, 2, 2, 0, 1, 1, 0, 2, 1, 0])
-    assert lm.evaluate_bpc(bigram, stream, context=4) == pytest.approx(bigram.bpc(stream, context=4), rel=1e-6)
+    assert lm.evaluate_bpc(bigram, stream, context=4, unk_nats=free(stream)) == pytest.approx(
+        bigram.bpc(stream, context=4, unk_nats=free(stream)), rel=1e-6)
 
 
 def test_tune_picks_the_validation_best_lambda():
     bigram = BigramLM.fit(TINY, 3)
     val = torch.tensor([0, 1, 2, 0, 1, 2, 1, 0, 1, 2, 2, 0, 1] * 12)  # longer than one window of CONTEXT + 1
     grid = (0.1, 0.3, 0.5, 0.7, 0.9)
-    scores = {lam: BigramLM(bigram.pair_counts, bigram.unigram, lam).bpc(val) for lam in grid}
+    scores = {lam: BigramLM(bigram.pair_counts, bigram.unigram, lam).bpc(val, unk_nats=free(val)) for lam in grid}
     assert bigram.tune(val, grid) is bigram
     assert bigram.lam == min(scores, key=scores.get)
     assert bigram.lam not in (grid[0], grid[-1])  # an inner optimum: neither end of the grid wins here
-    assert bigram.bpc(val) == min(scores.values())
+    assert bigram.bpc(val, unk_nats=free(val)) == min(scores.values())
 
 
 def test_bigram_logits_agree_with_probs():
@@ -174,7 +246,7 @@ def test_unigram_output_bias_starts_at_the_unigram_model():
 
     stream = torch.tensor([0, 1, 2, 0, 1, 0, 2, 2, 1])
     want = -np.log2(lm.unigram_probs(TINY, 3)[stream[1:].numpy()]).mean()
-    assert lm.evaluate_bpc(model, stream, context=4) == pytest.approx(want, rel=1e-5)
+    assert lm.evaluate_bpc(model, stream, context=4, unk_nats=free(stream)) == pytest.approx(want, rel=1e-5)
 
 
 def test_sample_is_seeded_and_checks_temperature():
@@ -195,16 +267,14 @@ def test_sample_top_1_is_greedy():
     assert lm.sample(bigram, vocab, "a", 5, top_k=1, seed=0) == lm.sample(bigram, vocab, "a", 5, top_k=1, seed=7) == "ababab"
 
 
-def test_without_unk_never_draws_unk_and_keeps_the_rest():
+def test_sample_never_draws_unk():
     vocab = CharVocab(list("ab"))                                  # ids: <unk> 0, line end 1, a 2, b 3
 
     def unk_heavy(ids):                                            # <unk> almost surely
         return torch.tensor([8.0, -9.0, 0.0, 0.0]).expand(*ids.shape, 4)
 
-    assert set(lm.sample(unk_heavy, vocab, "a", 30, seed=0)[1:]) == {"□"}
-    assert set(lm.sample(lm.without_unk(unk_heavy), vocab, "a", 30, seed=0)[1:]) <= {"a", "b"}
-    logits = lm.without_unk(unk_heavy)(torch.zeros(2, 3, dtype=torch.long))
-    assert logits.shape == (2, 3, 4) and torch.isinf(logits[..., 0]).all() and torch.equal(logits[..., 1:], unk_heavy(torch.zeros(2, 3))[..., 1:])
+    text = lm.sample(unk_heavy, vocab, "a", 30, seed=0)
+    assert len(text) == 31 and set(text[1:]) <= {"a", "b"} and len(set(text[1:])) == 2
 
 
 def test_train_lm_lowers_the_loss(one_thread):
@@ -221,7 +291,7 @@ def test_train_lm_lowers_the_loss(one_thread):
 
     model = Tiny()
     history = lm.train_lm(model, stream, steps=60, batch_size=8, context=8, lr=0.05, warmup=5, progress=False,
-                          eval_stream=stream[:100], eval_every=30)
+                          eval_stream=stream[:100], eval_unk_nats=free(stream[:100]), eval_every=30)
     assert {"step", "loss", "seconds", "chars"} <= set(history[0])
     assert history[-1]["step"] == 60 and "bpc" in history[-1]
     assert history[-1]["loss"] < 0.5 * history[0]["loss"]
@@ -236,7 +306,8 @@ def test_train_lm_stop_after_retraces_the_start_of_the_full_run(one_thread):
         torch.manual_seed(0)
         model = nn.Sequential(nn.Embedding(7, 8), nn.Linear(8, 7))
         history = lm.train_lm(model, stream, steps=40, batch_size=4, context=8, lr=0.05, warmup=5, progress=False,
-                              eval_stream=stream[:65], eval_every=10, **kwargs)
+                              eval_stream=stream[:65], eval_unk_nats=free(stream[:65]), eval_every=10,
+                              **kwargs)
         return model, [(r["step"], r["loss"], r.get("bpc")) for r in history]
 
     full, full_history = run()

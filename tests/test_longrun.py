@@ -50,3 +50,41 @@ def test_the_first_pre_training_steps_follow_the_records_curve(one_thread):
     # measured at this step: a rerun with the generic kernels differed by 0.001 in accuracy, < 0.001 in loss
     assert abs(history[-1]["loss"] - recorded["loss"]) < 0.05
     assert abs(figures["test_loss"] - recorded["test_loss"]) < 0.05 and abs(figures["acc"] - recorded["acc"]) < 0.01
+
+
+@pytest.mark.parametrize("name, key", [("rnn_lstm_lms", "rnn"), ("rnn_lstm_lms", "lstm_ctx1"), ("gpt_lms", "gpt")])
+def test_the_shipped_language_models_reproduce_their_test_figures(one_thread, name, key):
+    from forge_utils.gpt import GPT, GPTConfig
+    from forge_utils.lm import CONTEXT, bpc_by_context, evaluate_bpc, load_thread_data
+    from forge_utils.sequence import CharLM
+
+    settings = JOBS[name][0]
+    reference = load_reference(name, settings)
+    vocab, streams, unk_nats = load_thread_data()
+    if key.startswith("gpt"):
+        s = settings
+        model = GPT(GPTConfig(vocab_size=len(vocab), context=s["CONTEXT"], n_layer=s["N_LAYER"], n_head=s["N_HEAD"],
+                              n_embd=s["N_EMBD"]))
+    else:
+        model = CharLM(len(vocab), settings["EMBED"], settings["HIDDEN"], cell=key.split("_")[0])
+    reference.load_weights(model, key)
+    run = next(r for r in reference.runs if r["model"] == key and r["seed"] == 0)
+    window = 1 if key.endswith("ctx1") else CONTEXT
+    scored = (len(streams["test"]) - 1) // CONTEXT * CONTEXT + 1
+    got = evaluate_bpc(model, streams["test"][:scored], window, unk_nats=unk_nats["test"][:scored])
+    assert abs(got - run["test_bpc"]) < 1e-3
+    if "test_bpc_by_context" in run:  # the context curve, at its two ends
+        ks = (run["test_bpc_by_context"]["contexts"][0], run["test_bpc_by_context"]["contexts"][-1])
+        curve = bpc_by_context(model, streams["test"], ks, unk_nats=unk_nats["test"])
+        assert all(abs(curve[k] - b) < 1e-3 for k, b in zip(ks, (run["test_bpc_by_context"]["bpc"][0],
+                                                                 run["test_bpc_by_context"]["bpc"][-1])))
+
+
+def test_every_thread_model_has_its_context_one_control_on_three_seeds():
+    for name, models in [("rnn_lstm_lms", ("rnn", "lstm")), ("gpt_lms", ("gpt",))]:
+        runs = {(r["model"], r["seed"]): r for r in load_reference(name, JOBS[name][0]).runs}
+        for model in models:
+            for seed in (0, 1, 2):
+                full, control = runs[model, seed], runs[f"{model}_ctx1", seed]
+                assert control["test_bpc"] > full["test_bpc"] + 0.1  # measured: 0.25 to 0.45 worse
+                assert full["test_bpc_by_context"]["contexts"] == [1, 2, 4, 8, 16, 32, 64]

@@ -94,3 +94,17 @@ def test_draw_transformer_labels_every_block():
         assert label in texts, label
     assert texts.count("相加 & 层归一化") == 5                   # 2 in the encoder layer, 3 in the decoder layer
     plt.close(ax.figure)
+
+
+def test_context_plot_draws_every_seed_and_level():
+    import matplotlib.pyplot as plt
+
+    from forge_utils.plots import context_plot
+
+    fig, ax = plt.subplots()
+    curves = {"RNN": [{1: 8.0, 2: 7.5, 4: 7.4}, {1: 8.1, 2: 7.6, 4: 7.3}], "LSTM": [{1: 7.9, 2: 7.2, 4: 7.0}]}
+    context_plot(ax, curves, {"bigram": 7.5, "context 1": 7.7})
+    assert len(ax.lines) == 3 + 2  # one line per seed, one per level
+    assert ax.get_xscale() == "log" and [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4"]
+    assert list(ax.lines[0].get_ydata()) == [8.0, 7.5, 7.4]
+    plt.close(fig)

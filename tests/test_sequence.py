@@ -17,6 +17,7 @@ from forge_utils.sequence import (
     review_ids,
     rnn_step,
     train_memory_reader,
+    review_scores,
     train_review_rnn,
 )
 
@@ -223,9 +224,10 @@ def test_char_lm_trains_with_the_thread_loop():
     torch.manual_seed(0)
     stream = torch.tensor([0, 1, 2, 3, 4, 5] * 200)                 # a fully predictable cycle
     lm = CharLM(vocab_size=6, embed_dim=4, hidden_size=16, cell="lstm")
-    before = evaluate_bpc(lm, stream, context=8)
+    no_unk = torch.zeros(len(stream), dtype=torch.float64)  # id 0 here is an ordinary symbol
+    before = evaluate_bpc(lm, stream, context=8, unk_nats=no_unk)
     train_lm(lm, stream, steps=60, batch_size=16, context=8, lr=3e-2, warmup=5, progress=False)
-    after = evaluate_bpc(lm, stream, context=8)
+    after = evaluate_bpc(lm, stream, context=8, unk_nats=no_unk)
     assert before > 2.0 and after < 0.3
 
 
@@ -276,8 +278,39 @@ def test_train_review_rnn_learns_a_keyword_and_repeats():
     texts = ["好" * (i % 5 + 1) + "的" for i in range(40)] + ["差" * (i % 5 + 1) + "的" for i in range(40)]
     ids, lengths = review_ids(texts, {"好": 0, "差": 1, "的": 2}, maxlen=8)
     labels = torch.tensor([1] * 40 + [0] * 40)
-    a = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
-    b = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
+    a, history = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
+    b, _ = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2)
     with torch.no_grad():
         assert torch.equal(a(ids, lengths), b(ids, lengths))
         assert (a(ids, lengths).argmax(-1) == labels).float().mean() == 1.0
+    assert [row["epoch"] for row in history] == list(range(1, 31)) and history[-1]["train_acc"] == 1.0
+    assert "val_acc" not in history[-1]
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_review_rnn_cells_and_mean_pooling_ignore_the_padding(cell):
+    ids, lengths = review_ids(["好好差", "差"], {"好": 0, "差": 1}, maxlen=5)
+    torch.manual_seed(0)
+    model = ReviewRNN(4, embed_dim=8, hidden_size=6, cell=cell, pool="mean")
+    states, _ = model.rnn(model.embed(ids))
+    want = torch.stack([states[0, :3].mean(0), states[1, :1].mean(0)])  # the real characters only
+    assert torch.allclose(model(ids, lengths), model.out(want), atol=1e-6)
+    longer, _ = review_ids(["好好差", "差"], {"好": 0, "差": 1}, maxlen=9)  # more padding: the same logits
+    assert torch.allclose(model(longer, lengths), model(ids, lengths), atol=1e-6)
+    with pytest.raises(ValueError, match="cell must be one of"):
+        ReviewRNN(4, cell="transformer")
+
+
+def test_train_review_rnn_stops_early_and_returns_the_best_epoch():
+    texts = ["好" * (i % 5 + 1) + "的" for i in range(40)] + ["差" * (i % 5 + 1) + "的" for i in range(40)]
+    ids, lengths = review_ids(texts, {"好": 0, "差": 1, "的": 2}, maxlen=8)
+    labels = torch.tensor([1] * 40 + [0] * 40)
+    val = (ids[::4], lengths[::4], labels[::4])
+    model, history = train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, epochs=30, batch_size=16, lr=1e-2,
+                                      val=val, patience=2)
+    best = history[-1]["best_epoch"]
+    assert len(history) == best + 2 < 30  # perfect soon, then two epochs without improvement
+    assert history[best - 1]["val_acc"] == max(row["val_acc"] for row in history) == 1.0
+    assert review_scores(model, *val)[1] == 1.0
+    with pytest.raises(ValueError, match="patience needs a validation set"):
+        train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, patience=2)

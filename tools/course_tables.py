@@ -14,14 +14,32 @@ import sys
 from pathlib import Path
 
 BEGIN, END = "<!-- course-tables:begin -->", "<!-- course-tables:end -->"
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 # The language-modelling thread in the order the course builds it: (metric name, what the model reads)
 LM_MODELS = {
-    "unigram": "characters, no context (add-one)",
-    "bigram": "characters, previous character (interpolated, λ on val)",
-    "rnn": "characters, RNN over ≤ 64 previous",
-    "lstm": "characters, LSTM over ≤ 64 previous",
-    "gpt": "characters, decoder-only Transformer over ≤ 64 previous",
+    "unigram": "no context (add-one)",
+    "bigram": "the previous character (interpolated, λ on val)",
+    "rnn": "RNN over ≤ 64 previous",
+    "lstm": "LSTM over ≤ 64 previous",
+    "gpt": "decoder-only Transformer over ≤ 64 previous",
 }
+# Where a trained model's compute is recorded: (reference file, model name there); seed 0 is shown
+LM_COMPUTE = {"rnn": ("rnn_lstm_lms", "rnn"), "lstm": ("rnn_lstm_lms", "lstm"), "gpt": ("gpt_lms", "gpt")}
+
+
+def compute(model: str, reference_dir: Path = REFERENCE_DIR) -> str:
+    """The training compute of a thread model from its reference file: seconds and what ran it."""
+    if model not in LM_COMPUTE:
+        return "counting, no training" if model in ("unigram", "bigram") else ""
+    name, key = LM_COMPUTE[model]
+    path = reference_dir / f"{name}.json"
+    if not path.exists():
+        return ""
+    ref = json.loads(path.read_text(encoding="utf-8"))
+    run = next(r for r in ref["runs"] if r["model"] == key and r["seed"] == 0)
+    made = ref["made_with"]
+    threads = f", {made['threads']} thread{'s' if made['threads'] != 1 else ''}" if made["device"] == "cpu" else ""
+    return f"{run['seconds'][-1]:.0f} s ({made['device']}, {made['processor']}{threads}; `{name}`)"
 
 
 def fmt(value: float) -> str:
@@ -43,20 +61,27 @@ def tables(course: dict) -> str:
     ]
     bpc = {name.split("/", 1)[1]: (n, value) for n, nb in notebooks.items()
            for name, value in nb["metrics"].items() if name.startswith("bpc/")}
+    oov = [nb["metrics"]["lm/oov_share"] for nb in notebooks.values() if "lm/oov_share" in nb["metrics"]]
     if bpc:
+        counted = (f" {oov[0]:.1%} of the test characters are outside the 1,000-character vocabulary; each is"
+                   " charged the bits of naming it after `<unk>`, the same for every model.") if oov else ""
         out += [
-            "The language-modelling thread (文字接龙): test bits per character on People's Daily, lower is better.",
+            "The language-modelling thread (文字接龙): test bits per character on People's Daily over every"
+            f" character, lower is better.{counted} The context-1 control is the same network trained on a"
+            " history of one character; compute is the training time of seed 0 in the long-run tier.",
             "",
-            "| model | notebook | reads | test bits per character |",
-            "|---|---|---|---|",
+            "| model | notebook | context | test bits per character | same network, context 1 | training compute |",
+            "|---|---|---|---|---|---|",
         ]
-        order = [m for m in LM_MODELS if m in bpc] + sorted(m for m in bpc if m not in LM_MODELS)
+        models = [m for m in bpc if not m.endswith("_ctx1")]
+        order = [m for m in LM_MODELS if m in models] + sorted(m for m in models if m not in LM_MODELS)
         for model in order:
             n, value = bpc[model]
-            out.append(f"| {model} | {n} | {LM_MODELS.get(model, '')} | {value:.3f} |")
+            control = f"{bpc[model + '_ctx1'][1]:.3f}" if model + "_ctx1" in bpc else "—"
+            out.append(f"| {model} | {n} | {LM_MODELS.get(model, '')} | {value:.3f} | {control} | {compute(model)} |")
         out.append("")
     others = [(n, name, value) for n, nb in notebooks.items() for name, value in nb["metrics"].items()
-              if not name.startswith("bpc/")]
+              if not name.startswith("bpc/") and name != "lm/oov_share"]
     if others:
         out += ["Other recorded figures:", "", "| notebook | figure | value |", "|---|---|---|"]
         out += [f"| {n} | `{name}` | {fmt(value)} |" for n, name, value in others]

@@ -1,6 +1,8 @@
 """Self-checks for notebook 02 (one-hot and counting)."""
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -93,13 +95,16 @@ def check_add_k(add_k_bigram: Callable) -> Result:
 
 
 def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream: torch.Tensor,
-                  ks: Sequence[float] = ADD_K_GRID) -> dict[float, float] | str:
+                  ks: Sequence[float] = ADD_K_GRID, unk_nats: torch.Tensor | None = None) -> dict[float, float] | str:
     """Validation bits per character of the student's add-k bigram for each k (on the thread's scored
-    characters), or an error message."""
-    from forge_utils.lm import evaluation_windows
+    characters, every ``<unk>`` charged ``unk_nats`` as in ``forge_utils.lm``), or an error message."""
+    import torch
+
+    from forge_utils.lm import evaluation_windows, unk_charge
 
     inputs, targets = evaluation_windows(val_stream)
     previous, current = inputs.reshape(-1).numpy(), targets.reshape(-1).numpy()
+    naming_bits = unk_charge(val_stream, unk_nats, torch.arange(1, 1 + targets.numel())) / math.log(2)
     scores: dict[float, float] = {}
     for k in ks:
         table, error = call_for_array(add_k_bigram, pair_counts, k, what=f"add_k_bigram(pair_counts, {k})")
@@ -109,16 +114,17 @@ def add_k_val_bpc(add_k_bigram: Callable, pair_counts: np.ndarray, val_stream: t
         if table.shape != np.shape(pair_counts):
             return f"add_k_bigram(pair_counts, {k}) has shape {table.shape}, expected {np.shape(pair_counts)}"
         with np.errstate(divide="ignore"):
-            scores[k] = float(-np.log2(table[previous, current]).mean())
+            scores[k] = float((-np.log2(table[previous, current]).sum() + naming_bits) / len(current))
     return scores
 
 
 def check_add_k_prediction(
     add_k_bigram: Callable, prediction: dict, pair_counts: np.ndarray, val_stream: torch.Tensor,
-    interpolated_val_bpc: float,
+    interpolated_val_bpc: float, unk_nats: torch.Tensor | None = None,
 ) -> Result:
     """Compare the student's prediction ``{"best_k": k, "beats_interpolation": bool}`` with the
-    measured validation bits per character of add-k smoothing for k in ``ADD_K_GRID``."""
+    measured validation bits per character of add-k smoothing for k in ``ADD_K_GRID`` (``<unk>`` charged
+    ``unk_nats``, as ``interpolated_val_bpc`` must be)."""
     if not isinstance(prediction, dict) or set(prediction) != {"best_k", "beats_interpolation"}:
         return report(failed('my_prediction should be a dict {"best_k": ..., "beats_interpolation": ...}'))
     if prediction["best_k"] not in ADD_K_GRID or not isinstance(prediction["beats_interpolation"], bool):
@@ -126,7 +132,7 @@ def check_add_k_prediction(
             f"write your prediction first: best_k one of {list(ADD_K_GRID)}, beats_interpolation True or False "
             "(the measurement is shown only after you have committed to a guess)"
         ))
-    scores = add_k_val_bpc(add_k_bigram, pair_counts, val_stream)
+    scores = add_k_val_bpc(add_k_bigram, pair_counts, val_stream, unk_nats=unk_nats)
     if isinstance(scores, str):
         return report(failed(scores))
     for k, bits in scores.items():
