@@ -166,6 +166,35 @@ def unk_charge(stream: torch.Tensor, unk_nats: torch.Tensor | None, positions: t
 
 
 @torch.no_grad()
+def nats_per_character(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    stream: torch.Tensor,
+    context: int = CONTEXT,
+    batch_size: int = 256,
+    device: torch.device | str = "cpu",
+    *,
+    unk_nats: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """The cost in nats of every character ``evaluation_windows`` scores, ``stream[1 : 1 + W·context]``:
+    (W·context,) float64, each ``<unk>`` charged its naming cost ``unk_nats`` (N,). For the figures of a
+    subset of characters (say, the ones a model could copy from far back)."""
+    module = model if isinstance(model, nn.Module) and model.training else None  # switched back below
+    if module is not None:
+        module.eval()
+    inputs, targets = evaluation_windows(stream, context)
+    positions = torch.arange(1, 1 + targets.numel())
+    unk_charge(stream, unk_nats, positions)  # refuses an uncharged <unk>
+    nats = torch.zeros(targets.numel(), dtype=torch.float64) if unk_nats is None else unk_nats[positions].clone()
+    for start in range(0, len(inputs), batch_size):
+        logits = model(inputs[start : start + batch_size].to(device))
+        y = targets[start : start + batch_size].to(device)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="none")
+        nats[start * context : start * context + y.numel()] += loss.double().cpu()
+    if module is not None:
+        module.train()
+    return nats
+
+
 def evaluate_bpc(
     model: Callable[[torch.Tensor], torch.Tensor],
     stream: torch.Tensor,
@@ -177,19 +206,24 @@ def evaluate_bpc(
 ) -> float:
     """Bits per character of a neural model, ``model(ids (B, T)) → logits (B, T, V)``, on the characters
     ``evaluation_windows`` scores, every ``<unk>`` charged its naming cost ``unk_nats`` (N,)."""
-    module = model if isinstance(model, nn.Module) and model.training else None  # switched back below
-    if module is not None:
-        module.eval()
+    nats = nats_per_character(model, stream, context, batch_size, device, unk_nats=unk_nats)
+    return bits_per_char(float(nats.sum()), len(nats))
+
+
+def repeat_distance(stream: torch.Tensor, context: int = CONTEXT) -> torch.Tensor:
+    """For every character ``evaluation_windows`` scores (W·context,) int64: how many positions back the
+    same character last occurred inside the history its window shows the model, or 0 if it does not occur
+    there (and for ``<unk>``, which stands for many characters). A character with distance ≥ d can be
+    copied only by a model that reads at least d characters back."""
     inputs, targets = evaluation_windows(stream, context)
-    total = unk_charge(stream, unk_nats, torch.arange(1, 1 + targets.numel()))
-    for start in range(0, len(inputs), batch_size):
-        x = inputs[start : start + batch_size].to(device)
-        y = targets[start : start + batch_size].to(device)
-        logits = model(x)
-        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
-    if module is not None:
-        module.train()
-    return bits_per_char(total, targets.numel())
+    distance = torch.zeros(targets.numel(), dtype=torch.long)
+    for w, (row_in, row_out) in enumerate(zip(inputs.tolist(), targets.tolist())):
+        last: dict[int, int] = {}  # id -> its latest position in the window so far
+        for j, (seen, target) in enumerate(zip(row_in, row_out)):
+            last[seen] = j
+            if target != 0 and target in last:
+                distance[w * context + j] = j + 1 - last[target]
+    return distance
 
 
 CONTEXTS = (1, 2, 4, 8, 16, 32, 64)  # the histories of the context curve, in characters

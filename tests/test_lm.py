@@ -137,6 +137,26 @@ def test_evaluate_bpc_of_uniform_logits_is_log2_v():
     assert lm.evaluate_bpc(uniform, stream, context=7, batch_size=3, unk_nats=free(stream)) == pytest.approx(3.0)
 
 
+def test_nats_per_character_adds_up_to_evaluate_bpc():
+    stream = torch.tensor([0, 1, 2, 2, 0, 1, 1, 0, 2, 1, 0, 2, 1])
+    bigram = BigramLM.fit(TINY, 3, lam=0.6)
+    nats = lm.nats_per_character(bigram, stream, context=4, unk_nats=free(stream))
+    assert nats.shape == (12,) and nats.dtype == torch.float64
+    p = bigram.probs(stream[:12].numpy(), stream[1:13].numpy())
+    assert nats.numpy() == pytest.approx(-np.log(p), rel=1e-5)
+    assert lm.evaluate_bpc(bigram, stream, context=4, unk_nats=free(stream)) == pytest.approx(
+        float(nats.sum()) / 12 / math.log(2))
+
+
+def test_repeat_distance_by_hand():
+    # ids a 2, b 3, c 4; windows of 5 read "a b c a <unk>" and "b b c a b", targets shifted by one
+    stream = torch.tensor([2, 3, 4, 2, 0, 3, 3, 4, 2, 3, 1])
+    assert lm.repeat_distance(stream, context=5).tolist() == [
+        0, 0, 3, 0, 4,  # b, c new; a seen 3 back; <unk> never counts; b seen 4 back (behind the <unk>)
+        1, 0, 0, 3, 0,  # b right before; c, a new in this window; b 3 back; the line end never seen
+    ]
+
+
 def test_bpc_by_context_truncates_the_history():
     stream = torch.tensor([3, 1, 2] * 40)  # 3 → 1 → 2 → 3 ...
 

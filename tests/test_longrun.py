@@ -88,3 +88,16 @@ def test_every_thread_model_has_its_context_one_control_on_three_seeds():
                 full, control = runs[model, seed], runs[f"{model}_ctx1", seed]
                 assert control["test_bpc"] > full["test_bpc"] + 0.1  # measured: 0.25 to 0.45 worse
                 assert full["test_bpc_by_context"]["contexts"] == [1, 2, 4, 8, 16, 32, 64]
+
+
+def test_the_budget_comparison_sweeps_each_rate_and_trains_both_for_the_same_time():
+    settings = JOBS["lm_budget"][0]
+    runs = load_reference("lm_budget", settings).runs
+    assert {(r["model"], r["seed"]) for r in runs} == {(m, s) for m in ("gpt", "lstm") for s in (0, 1, 2)}
+    for r in runs:
+        sweep = {float(lr): bpc for lr, bpc in r["sweep_val_bpc"].items()}
+        assert sorted(sweep) == sorted(settings["LRS"]) and r["lr"] == min(sweep, key=sweep.get)  # picked on val
+        assert 0.7 * settings["SECONDS"] < r["seconds"][-1] < 1.3 * settings["SECONDS"]  # the same wall time, roughly
+        assert r["n_far"] > 1000 and r["n_near"] > 1000 and r["n_far"] + r["n_near"] < r["n_scored"]
+    params = {r["model"]: r["parameters"] for r in runs}
+    assert 0.8 < params["gpt"] / params["lstm"] < 1.25  # about the same size

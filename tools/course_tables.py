@@ -22,9 +22,12 @@ LM_MODELS = {
     "rnn": "RNN over ≤ 64 previous",
     "lstm": "LSTM over ≤ 64 previous",
     "gpt": "decoder-only Transformer over ≤ 64 previous",
+    "lstm_long": "LSTM (hidden 256) over ≤ 256 previous, longer and lr-swept",
+    "gpt_long": "2-layer GPT over ≤ 256 previous, the same wall time, lr-swept",
 }
 # Where a trained model's compute is recorded: (reference file, model name there); seed 0 is shown
-LM_COMPUTE = {"rnn": ("rnn_lstm_lms", "rnn"), "lstm": ("rnn_lstm_lms", "lstm"), "gpt": ("gpt_lms", "gpt")}
+LM_COMPUTE = {"rnn": ("rnn_lstm_lms", "rnn"), "lstm": ("rnn_lstm_lms", "lstm"), "gpt": ("gpt_lms", "gpt"),
+              "lstm_long": ("lm_budget", "lstm"), "gpt_long": ("lm_budget", "gpt")}
 
 
 def compute(model: str, reference_dir: Path = REFERENCE_DIR) -> str:
@@ -68,7 +71,7 @@ def tables(course: dict) -> str:
         out += [
             "The language-modelling thread (文字接龙): test bits per character on People's Daily over every"
             f" character, lower is better.{counted} The context-1 control is the same network trained on a"
-            " history of one character; compute is the training time of seed 0 in the long-run tier.",
+            " history of one character; each row is seed 0, and compute is its training time in the long-run tier.",
             "",
             "| model | notebook | context | test bits per character | same network, context 1 | training compute |",
             "|---|---|---|---|---|---|",
