@@ -162,6 +162,7 @@ def lm_budget(device: str) -> tuple[list[dict], dict]:
     test, test_nats = streams["test"], nats["test"]
     distance = repeat_distance(test, s["CONTEXT"])
     far, near = distance >= s["FAR"], (distance > 0) & (distance < s["FAR"])
+    scored = (len(test) - 1) // CONTEXT * CONTEXT + 1  # the thread's characters (windows of CONTEXT)
     runs = []
     for name in ("gpt", "lstm"):
         pace = seconds_per_step(name, V, train, s["LRS"][0], device)
@@ -183,8 +184,7 @@ def lm_budget(device: str) -> tuple[list[dict], dict]:
             run = {"model": name, "seed": seed, "lr": lr, "sweep_val_bpc": {str(k): v for k, v in sweep.items()},
                    "seconds_per_step": pace, "parameters": sum(p.numel() for p in model.parameters()),
                    **curve(history, timed_eval(model, val, val_nats, s["CONTEXT"], device)),
-                   "test_bpc": evaluate_bpc(model, test[: (len(test) - 1) // CONTEXT * CONTEXT + 1], CONTEXT,
-                                            device=device, unk_nats=test_nats[: (len(test) - 1) // CONTEXT * CONTEXT + 1]),
+                   "test_bpc": evaluate_bpc(model, test[:scored], CONTEXT, device=device, unk_nats=test_nats[:scored]),
                    "test_bpc_window": float(per_char.mean()) / math.log(2),
                    "test_bpc_far": float(per_char[far].mean()) / math.log(2),
                    "test_bpc_near": float(per_char[near].mean()) / math.log(2),
