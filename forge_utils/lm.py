@@ -239,15 +239,20 @@ def bpc_by_context(
     n_targets: int = 4096,
     batch_size: int = 256,
     device: torch.device | str = "cpu",
+    min_history: int | None = None,
 ) -> dict[int, float]:
     """Bits per character when the model is shown only the last k characters, for each k of ``contexts``.
 
-    The same ``n_targets`` characters, spread evenly over ``stream[max(contexts):]``, are predicted for
-    every k, each from exactly the k characters before it: ``model(ids (B, k)) → logits (B, k, V)``, the
-    last position predicts. A model that uses nothing but the previous character draws a flat line."""
+    The same ``n_targets`` characters, spread evenly over ``stream[min_history:]`` (default
+    ``max(contexts)``), are predicted for every k, each from exactly the k characters before it:
+    ``model(ids (B, k)) → logits (B, k, V)``, the last position predicts. A model that uses nothing but
+    the previous character draws a flat line. Pass the same ``min_history`` to score a short context on
+    the characters of a longer curve."""
     if not contexts or min(contexts) < 1:
         raise ValueError(f"contexts must be positive lengths, got {tuple(contexts)}")
-    longest = max(contexts)
+    if min_history is not None and min_history < max(contexts):
+        raise ValueError(f"min_history={min_history} is shorter than the longest context {max(contexts)}")
+    longest = max(contexts) if min_history is None else min_history
     if len(stream) <= longest:
         raise ValueError(f"stream of {len(stream)} ids is too short for a history of {longest}")
     module = model if isinstance(model, nn.Module) and model.training else None

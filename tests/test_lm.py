@@ -173,6 +173,19 @@ def test_bpc_by_context_truncates_the_history():
     assert curve[1] == pytest.approx(2.0) and curve[2] < 1e-6 and curve[8] < 1e-6
     with pytest.raises(ValueError, match="positive"):
         lm.bpc_by_context(last_two, stream, (0, 2))
+
+    def likes_three(ids):  # the same guess whatever it is shown: its score depends only on the targets
+        logits = torch.zeros(*ids.shape, 4)
+        logits[..., 3] = 2.0
+        return logits
+
+    shifted = torch.cat([torch.ones(3, dtype=torch.long), stream])  # id 0 would be <unk>
+    full = lm.bpc_by_context(likes_three, shifted, (1, 3), n_targets=7)  # targets spread over shifted[3:]
+    alone = lm.bpc_by_context(likes_three, shifted, (1,), n_targets=7)  # over shifted[1:]: other targets
+    same = lm.bpc_by_context(likes_three, shifted, (1,), n_targets=7, min_history=3)
+    assert same[1] == full[1] != alone[1]
+    with pytest.raises(ValueError, match="shorter than the longest"):
+        lm.bpc_by_context(last_two, stream, (1, 8), min_history=4)
     with pytest.raises(ValueError, match="too short"):
         lm.bpc_by_context(last_two, stream[:8], (8,))
 
