@@ -48,6 +48,17 @@ def test_clean_metadata_and_in_order(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_outputs_are_tagged_not_commented(path):
+    """nbval compares a cell's output when the cell has the ``nbval-check-output`` tag; the reader's
+    code carries no test markers."""
+    nb = load(path)
+    for cell in nb.cells:
+        assert "NBVAL" not in cell.source, "use the nbval-check-output cell tag instead of a comment"
+        if "nbval-check-output" in cell.metadata.get("tags", []):
+            assert cell.cell_type == "code" and cell.get("outputs"), "a checked cell must show an output"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_have_no_errors_or_machine_paths(path):
     nb = load(path)
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"], ensure_ascii=False)
