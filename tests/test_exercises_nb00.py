@@ -14,7 +14,7 @@ def test_ignoring_the_temperature_is_named():
         return z / z.sum()
 
     result = nb00.check_softmax(plain)
-    assert not result and "temperature is ignored" in result.message
+    assert not result and "温度被忽略了" in result.message
 
 
 def test_multiplying_by_the_temperature_is_named():
@@ -23,7 +23,7 @@ def test_multiplying_by_the_temperature_is_named():
         return z / z.sum()
 
     result = nb00.check_softmax(times)
-    assert not result and "multiplied" in result.message
+    assert not result and "乘上了温度" in result.message
 
 
 def test_overflow_is_explained():
@@ -33,7 +33,7 @@ def test_overflow_is_explained():
             return z / z.sum()
 
     result = nb00.check_softmax(naive)
-    assert not result and "Subtract the largest score" in result.message
+    assert not result and "先减去最大的分数" in result.message
 
 
 def test_temperature_predictions_reference_passes():
@@ -43,10 +43,22 @@ def test_temperature_predictions_reference_passes():
 
 def test_temperature_predictions_wrong_ones_are_explained():
     result = nb00.check_temperature_predictions(answers.softmax, 2.0, 0.25)
-    assert not result and "LOWER temperature" in result.message
+    assert not result and "调低温度" in result.message
     result = nb00.check_temperature_predictions(answers.softmax, 0.5, 0.0)
     assert not result and "s/T → 0" in result.message
-    assert "prediction first" in nb00.check_temperature_predictions(answers.softmax, None, 0.25).message
+    assert "先写下你的预测" in nb00.check_temperature_predictions(answers.softmax, None, 0.25).message
     def todo(scores, temperature):
         raise NotImplementedError
-    assert "exercise 1" in nb00.check_temperature_predictions(todo, 0.5, 0.25).message
+    assert "先完成练习 1" in nb00.check_temperature_predictions(todo, 0.5, 0.25).message
+
+
+def test_feedback_is_in_chinese(capsys):
+    def todo(scores, temperature):
+        raise NotImplementedError
+
+    result = nb00.check_softmax(todo)
+    printed = capsys.readouterr().out
+    assert not result and printed.startswith("× 还不对：`softmax(")
+    assert "还没有实现：把 `raise NotImplementedError` 换成你的代码" in result.message
+    assert nb00.check_softmax(answers.softmax)
+    assert capsys.readouterr().out.startswith("✓ 正确：")

@@ -18,12 +18,12 @@ def test_single_sweep_is_caught():
         return known
 
     result = nb01.check_forward_chain(one_sweep)
-    assert not result and "sweep" in result.message
+    assert not result and "只推一轮不够" in result.message
 
 
 def test_only_new_facts_is_caught():
     result = nb01.check_forward_chain(lambda facts, rules: answers.forward_chain(facts, rules) - set(facts))
-    assert not result and "given facts" in result.message
+    assert not result and "给定的事实也要一起返回" in result.message
 
 
 def test_any_premise_is_caught():
@@ -36,7 +36,7 @@ def test_any_premise_is_caught():
         return known
 
     result = nb01.check_forward_chain(any_premise)
-    assert not result and "ALL" in result.message
+    assert not result and "前提全部" in result.message
 
 
 def test_q_update_ignoring_done_is_caught():
@@ -73,9 +73,9 @@ def test_bird_rules_need_all_premises_and_the_old_rules():
 
     loose = list(ANIMAL_RULES) + [Rule(("有羽毛",), "鸟"), Rule(("鸟",), "企鹅")]
     result = nb01.check_bird_rules(loose, {"鸟", "企鹅"})
-    assert not result and "ALL" in result.message
+    assert not result and "全部成立" in result.message
     result = nb01.check_bird_rules(list(ANIMAL_RULES[1:]) + loose[-2:], {"鸟", "企鹅"})
-    assert not result and "missing" in result.message
-    assert "prediction first" in nb01.check_bird_rules(answers.bird_rules()[0], set()).message
+    assert not result and "缺少" in result.message
+    assert "先写下你的预测" in nb01.check_bird_rules(answers.bird_rules()[0], set()).message
     result = nb01.check_bird_rules(list(ANIMAL_RULES), {"鸟", "企鹅"})
-    assert not result and "does not give 企鹅" in result.message
+    assert not result and "还推不出企鹅" in result.message

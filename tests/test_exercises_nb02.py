@@ -13,7 +13,7 @@ def test_reference_answers_pass():
 def test_dot_product_is_not_cosine(capsys):
     result = nb02.check_cosine(lambda a, b: float(np.dot(a, b)))
     assert not result
-    assert "dot product" in result.message
+    assert "点积" in result.message
 
 
 def test_crashing_answer_is_reported():
@@ -23,12 +23,12 @@ def test_crashing_answer_is_reported():
 
 def test_transposed_one_hot_is_explained():
     result = nb02.check_one_hot(lambda ids, v: np.eye(v)[ids].T)
-    assert not result and "transposed" in result.message
+    assert not result and "转置" in result.message
 
 
 def test_off_by_one_one_hot_names_the_entry():
     result = nb02.check_one_hot(lambda ids, v: np.eye(v)[[i - 1 for i in ids]])
-    assert not result and "first at index" in result.message
+    assert not result and "第一个在下标" in result.message
 
 
 def test_add_k_reference_passes():
@@ -50,10 +50,10 @@ def test_add_k_diagnostics():
     def always_add_one(counts, k):
         return answers.add_k_bigram(counts, 1.0)
 
-    assert "rows" in nb02.check_add_k(transposed).message
+    assert "每一行归一化" in nb02.check_add_k(transposed).message
     assert "count(b) + k·V" in nb02.check_add_k(denominator_without_v).message
-    assert "in place" in nb02.check_add_k(in_place).message
-    assert "use k instead of 1" in nb02.check_add_k(always_add_one).message
+    assert "原地修改" in nb02.check_add_k(in_place).message
+    assert "要用 k，而不是 1" in nb02.check_add_k(always_add_one).message
     assert "NotImplementedError" in nb02.check_add_k(lambda c, k: (_ for _ in ()).throw(NotImplementedError)).message
 
 
@@ -68,7 +68,7 @@ def _tiny_val():
 def test_add_k_prediction_asks_for_a_guess_first():
     counts, val, free = _tiny_val()
     result = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": None, "beats_interpolation": None}, counts, val, 1.0, unk_nats=free)
-    assert not result and "prediction first" in result.message
+    assert not result and "先写下你的预测" in result.message
     assert not nb02.check_add_k_prediction(answers.add_k_bigram, {"k": 1}, counts, val, 1.0, unk_nats=free)
 
 
@@ -80,7 +80,7 @@ def test_add_k_prediction_compares_with_the_measurement():
     right = {"best_k": best, "beats_interpolation": True}
     assert nb02.check_add_k_prediction(answers.add_k_bigram, right, counts, val, scores[best] + 0.1, unk_nats=free)
     wrong = nb02.check_add_k_prediction(answers.add_k_bigram, {"best_k": 1.0, "beats_interpolation": False}, counts, val, scores[best] + 0.1, unk_nats=free)
-    assert not wrong and "k = 0.01" in wrong.message and "beats interpolation" in wrong.message
+    assert not wrong and "k = 0.01" in wrong.message and "胜过了插值平滑" in wrong.message
 
 
 def test_reference_prediction_holds_on_peoples_daily():

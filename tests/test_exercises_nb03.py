@@ -12,17 +12,17 @@ def test_reference_answers_pass():
 
 def test_gradient_of_the_loss_has_the_wrong_sign():
     result = nb03.check_center_gradient(lambda v, W, o: -answers.grad_center(v, W, o))
-    assert not result and "gradient of the loss" in result.message
+    assert not result and "损失 −log P 的梯度" in result.message
 
 
 def test_gradient_without_the_expectation():
     result = nb03.check_center_gradient(lambda v, W, o: W[:, o])
-    assert not result and "subtract the expectation" in result.message
+    assert not result and "减去期望" in result.message
 
 
 def test_gradient_with_rows_instead_of_columns_names_the_shape():
     result = nb03.check_center_gradient(lambda v, W, o: W[o])
-    assert not result and "column" in result.message
+    assert not result and "列（W_out[:, j]）" in result.message
 
 
 def test_crashing_gradient_is_reported():
@@ -40,12 +40,12 @@ def test_negatives_without_the_minus_sign():
 
 def test_loss_must_be_a_scalar():
     result = nb03.check_negative_sampling_loss(lambda v, u_o, u_neg: -F.logsigmoid(u_neg @ v))
-    assert not result and "scalar" in result.message
+    assert not result and "标量" in result.message
 
 
 def test_flipped_loss_sign():
     result = nb03.check_negative_sampling_loss(lambda *a: -answers.negative_sampling_loss(*a))
-    assert not result and "NEGATIVE log-likelihood" in result.message
+    assert not result and "负对数似然" in result.message
 
 
 def test_unimplemented_answer():
@@ -66,7 +66,7 @@ def _cosadd(unit, a, b, c):
 
 def test_3cosmul_reference_passes_and_differs_from_3cosadd_somewhere():
     result = nb03.check_analogy_3cosmul(answers.analogy_3cosmul)
-    assert result and "0 of them" not in result.message
+    assert result and "其中 0 道" not in result.message
 
 
 def test_3cosadd_is_named_when_given_for_3cosmul():
@@ -80,7 +80,7 @@ def test_3cosmul_without_excluding_the_question_words():
         return int((cos[:, 1] * cos[:, 2] / (cos[:, 0] + 1e-3)).argmax())
 
     result = nb03.check_analogy_3cosmul(no_exclusion)
-    assert not result and "exclude" in result.message
+    assert not result and "排除" in result.message
 
 
 def test_3cosmul_without_the_shift_is_named():
@@ -93,4 +93,4 @@ def test_3cosmul_without_the_shift_is_named():
         return int(score.argmax())
 
     result = nb03.check_analogy_3cosmul(unshifted)
-    assert not result and "shift" in result.message
+    assert not result and "(cos + 1) / 2" in result.message

@@ -11,14 +11,14 @@ def test_reference_answers_pass():
 
 def test_sum_instead_of_mean_is_named():
     result = nb05.check_mean_sentence_vector(lambda tokens, kv: np.sum([kv[t] for t in tokens if t in kv.key_to_index], axis=0))
-    assert not result and "sum" in result.message
+    assert not result and "向量之和" in result.message
 
 
 def test_dividing_by_all_tokens_is_named():
     def wrong(tokens, kv):
         return np.sum([kv[t] for t in tokens if t in kv.key_to_index], axis=0) / len(tokens)
     result = nb05.check_mean_sentence_vector(wrong)
-    assert not result and "skip unknown" in result.message
+    assert not result and "跳过未知词" in result.message
 
 
 def test_returning_an_input_word_is_named():
@@ -27,7 +27,7 @@ def test_returning_an_input_word_is_named():
         scores = unit @ (unit[kv.key_to_index[b]] - unit[kv.key_to_index[a]] + unit[kv.key_to_index[c]])
         return kv.index_to_key[int(np.argmax(scores))]
     result = nb05.check_solve_analogy(wrong)
-    assert not result and "input word" in result.message
+    assert not result and "输入词" in result.message
 
 
 def test_unnormalised_vectors_are_named():
@@ -39,7 +39,7 @@ def test_unnormalised_vectors_are_named():
         scores[ids] = -np.inf
         return kv.index_to_key[int(np.argmax(scores))]
     result = nb05.check_solve_analogy(wrong)
-    assert not result and "normalise" in result.message
+    assert not result and "归一化到长度 1" in result.message
 
 
 def test_not_implemented_is_reported():
@@ -71,16 +71,16 @@ def test_reversed_analogies_reference_and_wrong_prediction(tmp_path):
                for p in nb05.PREDICTIONS}
     assert sum(bool(r) for r in results.values()) == 1          # exactly one prediction is right
     right = next(p for p, r in results.items() if r)
-    assert f"forward {forward:.3f}" in results[right].message
+    assert f"正向 {forward:.3f}" in results[right].message
     wrong = next(p for p, r in results.items() if not r)
-    assert "not symmetric" in results[wrong].message
+    assert "不是对称的" in results[wrong].message
 
 
 def test_reversed_analogies_mistakes_are_named(tmp_path):
     kv, path = _toy_questions(tmp_path)
     swapped = nb05.check_reversed_analogies(lambda q: (q[2], q[3], q[0], q[1]), "lower", kv, path=path, restrict_vocab=200)
-    assert not swapped and "swaps the two pairs" in swapped.message
-    assert "prediction first" in nb05.check_reversed_analogies(answers.reverse_question, "", kv, path=path).message
+    assert not swapped and "两对词整体对调" in swapped.message
+    assert "先写下你的预测" in nb05.check_reversed_analogies(answers.reverse_question, "", kv, path=path).message
     def todo(question):
         raise NotImplementedError
     assert "NotImplementedError" in nb05.check_reversed_analogies(todo, "same", kv, path=path).message

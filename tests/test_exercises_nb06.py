@@ -13,12 +13,12 @@ def test_reference_answers_pass():
 
 def test_rnn_step_without_bias_is_named():
     result = nb06.check_rnn_step(lambda x, h, W, U, b: torch.tanh(x @ W.T + h @ U.T))
-    assert not result and "without the bias" in result.message
+    assert not result and "漏掉了偏置 b" in result.message
 
 
 def test_rnn_step_with_sigmoid_is_named():
     result = nb06.check_rnn_step(lambda x, h, W, U, b: torch.sigmoid(x @ W.T + h @ U.T + b))
-    assert not result and "sigmoid" in result.message
+    assert not result and "用 sigmoid 代替了 tanh" in result.message
 
 
 def test_rnn_step_shape_error_gets_a_hint():
@@ -36,7 +36,7 @@ def test_decay_factor_slope_is_not_the_factor():
 
 def test_decay_factor_total_ratio_is_not_per_step():
     result = nb06.check_decay_factor(lambda norms: norms[-1] / norms[0])
-    assert not result and "per step" in result.message
+    assert not result and "总衰减" in result.message
 
 
 def _gru_parts(x_t, h, W, U, b_ih, b_hh):
@@ -51,7 +51,7 @@ def test_gru_step_with_cho_convention_is_named():
         return z * torch.tanh(in_ + r * hn) + (1 - z) * h
 
     result = nb06.check_gru_step(cho)
-    assert not result and "convention" in result.message
+    assert not result and "Cho 等人的约定" in result.message
 
 
 def test_gru_step_reset_outside_the_bias_is_named():
@@ -72,6 +72,6 @@ def test_gru_step_wrong_order_and_plain_rnn_fail():
         return (1 - z) * torch.tanh(in_ + r * hn) + z * h
 
     result = nb06.check_gru_step(zrn)
-    assert not result and "order" in result.message
+    assert not result and "按 z, r, n 的顺序取门" in result.message
     result = nb06.check_gru_step(lambda x_t, h, W, U, b_ih, b_hh: h)
-    assert not result and "entries are off" in result.message
+    assert not result and "个不对" in result.message

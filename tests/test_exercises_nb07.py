@@ -19,7 +19,7 @@ def test_wrong_gate_order_is_named():
         return torch.sigmoid(zo) * torch.tanh(c_t), c_t
 
     result = nb07.check_lstm_step(ifog)
-    assert not result and "gate order" in result.message
+    assert not result and "的顺序取门" in result.message
 
 
 def test_missing_tanh_on_cell_is_named():
@@ -29,12 +29,12 @@ def test_missing_tanh_on_cell_is_named():
         return torch.sigmoid(zo) * c_t, c_t
 
     result = nb07.check_lstm_step(no_tanh)
-    assert not result and "missing the tanh" in result.message
+    assert not result and "少了 tanh" in result.message
 
 
 def test_single_output_is_rejected():
     result = nb07.check_lstm_step(lambda *args: answers.lstm_step(*args)[0])
-    assert not result and "pair" in result.message
+    assert not result and "应该返回一对" in result.message
 
 
 def test_bias_instead_of_gate_value():
@@ -44,13 +44,13 @@ def test_bias_instead_of_gate_value():
 
 def test_linear_instead_of_power():
     result = nb07.check_remaining_memory(lambda b, steps: steps / (1 + math.exp(-b)))
-    assert not result and "power" in result.message
+    assert not result and "是乘方" in result.message
 
 
 def test_prediction_is_asked_for_before_anything_runs():
     calls = []
     result = nb07.check_forget_bias_prediction(None, run=lambda: calls.append(1) or 0.25)
-    assert not result and "prediction first" in result.message and not calls
+    assert not result and "先写下你的预测" in result.message and not calls
 
 
 def test_wrong_prediction_fails_with_a_hint():
@@ -60,6 +60,6 @@ def test_wrong_prediction_fails_with_a_hint():
 
 
 def test_in_between_and_broken_runs_are_not_passed():
-    assert "another seed" in nb07.check_forget_bias_prediction("chance", run=lambda: 0.6).message
-    assert "between 0 and 1" in nb07.check_forget_bias_prediction("chance", run=lambda: 25.0).message
-    assert "raised" in nb07.check_forget_bias_prediction("chance", run=lambda: 1 / 0).message
+    assert "换一个随机种子" in nb07.check_forget_bias_prediction("chance", run=lambda: 0.6).message
+    assert "0 到 1 之间" in nb07.check_forget_bias_prediction("chance", run=lambda: 25.0).message
+    assert "运行出错" in nb07.check_forget_bias_prediction("chance", run=lambda: 1 / 0).message

@@ -15,7 +15,7 @@ def test_swapped_sin_cos_is_named():
         return pe[:, [i ^ 1 for i in range(d_model)]]
 
     result = nb09.check_positional_encoding(swapped)
-    assert not result and "swapped" in result.message
+    assert not result and "sin 和 cos 弄反了" in result.message
 
 
 def test_wrong_exponent_is_named():
@@ -27,29 +27,29 @@ def test_wrong_exponent_is_named():
         return pe
 
     result = nb09.check_positional_encoding(pair_index)
-    assert not result and "2i" in result.message
+    assert not result and "维度对的编号 i" in result.message
 
 
 def test_transposed_pe_is_named():
     result = nb09.check_positional_encoding(lambda n, d: answers.positional_encoding(n, d).T)
-    assert not result and "transposed" in result.message
+    assert not result and "转置了" in result.message
 
 
 def test_transposed_shift_matrix_is_named():
     result = nb09.check_shift_matrix(lambda k, d: answers.shift_matrix(k, d).T)
-    assert not result and "transposed" in result.message
+    assert not result and "转置了" in result.message
 
 
 def test_shift_by_one_is_named():
     result = nb09.check_shift_matrix(lambda k, d: answers.shift_matrix(1, d))
-    assert not result and "by one position" in result.message
+    assert not result and "只平移了一个位置" in result.message
 
 
 def test_crash_and_wrong_shape_are_reported():
     result = nb09.check_shift_matrix(lambda k, d: 1 / 0)
     assert not result and "ZeroDivisionError" in result.message
     result = nb09.check_shift_matrix(lambda k, d: np.eye(d + 1))
-    assert not result and "shape" in result.message
+    assert not result and "的形状是" in result.message
 
 
 def test_pre_norm_decoder_reference_passes():
@@ -80,7 +80,7 @@ def test_normalised_memory_is_named():
         return y + layer.linear2(F.relu(layer.linear1(layer.norm3(y))))
 
     result = nb09.check_pre_norm_decoder(normed_memory)
-    assert not result and "memory went through a LayerNorm" in result.message
+    assert not result and "memory 也过了一次 LayerNorm" in result.message
 
 
 def test_missing_memory_mask_fails():
@@ -88,11 +88,11 @@ def test_missing_memory_mask_fails():
         return answers.pre_norm_decoder_forward(layer, y, memory, self_mask, None)
 
     result = nb09.check_pre_norm_decoder(no_memory_mask)
-    assert not result and "entries are off" in result.message
+    assert not result and "个不对" in result.message
 
 
 def test_pre_norm_tuple_and_crash_are_reported():
     result = nb09.check_pre_norm_decoder(lambda *a: (answers.pre_norm_decoder_forward(*a), None))
-    assert not result and "tuple" in result.message
+    assert not result and "不要返回元组" in result.message
     result = nb09.check_pre_norm_decoder(lambda *a: 1 / 0)
     assert not result and "ZeroDivisionError" in result.message

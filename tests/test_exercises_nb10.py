@@ -19,7 +19,7 @@ def test_character_masking_is_caught():
         return torch.where(selected, mask_id, ids), torch.where(selected, ids, -100)
 
     result = nb10.check_whole_word_mask(per_character)
-    assert not result and "as a whole" in result.message
+    assert not result and "整体选中" in result.message
 
 
 def test_word_share_and_labels_are_checked():
@@ -33,7 +33,7 @@ def test_word_share_and_labels_are_checked():
     result = nb10.check_whole_word_mask(lambda ids, w, m, g: (ids.clone(), ids.clone()))
     assert not result and "-100" in result.message
     result = nb10.check_whole_word_mask(lambda ids, w, m, g: ids)
-    assert not result and "tuple" in result.message
+    assert not result and "应该返回一个元组" in result.message
 
 
 def test_whole_word_experiment_needs_a_prediction_and_a_working_mask():
@@ -60,6 +60,6 @@ def test_whole_word_experiment_scores_both_maskings():
 
 def test_accuracy_over_all_positions_is_caught():
     result = nb10.check_masked_accuracy(lambda logits, labels: (logits.argmax(-1) == labels).float().mean().item())
-    assert not result and "selected positions" in result.message
+    assert not result and "选中位置的个数" in result.message
     result = nb10.check_masked_accuracy(lambda logits, labels: 1 / 0)
     assert not result and "ZeroDivisionError" in result.message

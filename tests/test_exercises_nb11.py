@@ -20,17 +20,17 @@ def test_top_p_mistakes_are_caught():
         return logits.masked_fill(~keep, float("-inf"))
 
     result = nb11.check_top_p(stops_early)
-    assert not result and "reach p" in result.message
+    assert not result and "之前就停了" in result.message
     result = nb11.check_top_p(lambda logits, p: torch.softmax(logits, -1))
-    assert not result and "probabilities" in result.message
+    assert not result and "返回的是概率" in result.message
     result = nb11.check_top_p(lambda logits, p: logits)
-    assert not result and "keeps" in result.message
+    assert not result and "留下了" in result.message
 
     def rescaled(logits, p):
         return answers.top_p_logits(logits, p) * 2
 
     result = nb11.check_top_p(rescaled)
-    assert not result and "values changed" in result.message
+    assert not result and "值变了" in result.message
 
 
 def test_parameter_count_mistakes_are_caught():
@@ -39,12 +39,12 @@ def test_parameter_count_mistakes_are_caught():
         return V * C + context * C + n_layer * (12 * C * C + 4 * C) + 2 * C + C * V
 
     result = nb11.check_parameter_count(no_biases)
-    assert not result and "biases" in result.message
+    assert not result and "少算了偏置" in result.message
 
     def no_positions(V, context, n_layer, n_embd):
         return answers.gpt_parameters(V, context, n_layer, n_embd) - context * n_embd
 
     result = nb11.check_parameter_count(no_positions)
-    assert not result and "position" in result.message
+    assert not result and "少算了位置嵌入" in result.message
     result = nb11.check_parameter_count(lambda *a: 1 / 0)
     assert not result and "ZeroDivisionError" in result.message

@@ -7,10 +7,13 @@ are run by the tests, so every checker is proven to accept a right answer.
 
     >>> from forge_utils.exercises import nb02
     >>> nb02.check_one_hot(my_one_hot)
-    ✓ 正确（correct）：...
+    ✓ 正确：`one_hot([2, 0, 3, 2], 5)` 与参考答案一致（20 个元素，形状 (4, 5)）
+
+The feedback is in 简体中文 (the students read it); code inside it stays in backticks.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +32,7 @@ class Result:
         return self.passed
 
     def __repr__(self) -> str:
-        return ("✓ 正确（correct）：" if self.passed else "× 还不对（not yet）：") + self.message
+        return ("✓ 正确：" if self.passed else "× 还不对：") + self.message
 
 
 def passed(message: str) -> Result:
@@ -38,6 +41,12 @@ def passed(message: str) -> Result:
 
 def failed(message: str) -> Result:
     return Result(False, message)
+
+
+def code(what: str) -> str:
+    """``what`` as the feedback shows it: in backticks, unless it already marks its code part with them
+    (as in "自注意力加因果掩码 (4, 4) 时，`masked_attention`")."""
+    return what if "`" in what else f"`{what}`"
 
 
 def report(result: Result) -> Result:
@@ -53,7 +62,7 @@ def as_array(value: object, what: str) -> np.ndarray | Result:
             value = value.detach().cpu().numpy()
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        return failed(f"{what} should be numbers (a list, NumPy array or tensor); got {type(value).__name__}: {err}")
+        return failed(f"{code(what)} 应该是数值（列表、NumPy 数组或张量），实际得到 {type(value).__name__}：{err}")
 
 
 def compare_arrays(actual: object, expected: object, what: str, atol: float = 1e-6) -> Result:
@@ -63,15 +72,15 @@ def compare_arrays(actual: object, expected: object, what: str, atol: float = 1e
         return got
     want = np.asarray(expected, dtype=np.float64)
     if got.shape != want.shape:
-        return failed(f"{what} has shape {got.shape}, expected {want.shape}")
+        return failed(f"{code(what)} 的形状是 {got.shape}，应为 {want.shape}")
     bad = ~np.isclose(got, want, atol=atol, rtol=1e-5)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
         return failed(
-            f"{what}: {int(bad.sum())} of {bad.size} entries are off; first at index {index}: "
-            f"got {got[index]:.6g}, expected {want[index]:.6g}"
+            f"{code(what)}：{bad.size} 个元素中有 {int(bad.sum())} 个不对，第一个在下标 {index}："
+            f"得到 {got[index]:.6g}，应为 {want[index]:.6g}"
         )
-    return passed(f"{what} matches ({got.size} entries, shape {got.shape})")
+    return passed(f"{code(what)} 与参考答案一致（{got.size} 个元素，形状 {got.shape}）")
 
 
 def call_safely(function: Callable[..., Any], *args: Any, what: str) -> tuple[object, str | None]:
@@ -80,13 +89,14 @@ def call_safely(function: Callable[..., Any], *args: Any, what: str) -> tuple[ob
     ``if error: return report(failed(error))``.
     """
     if not callable(function):
-        return None, f"{what.split('(')[0]} should be a function, got {type(function).__name__}"
+        match = re.search(r"`([A-Za-z_]\w*)", what) or re.match(r"([A-Za-z_]\w*)", what)  # the function's name
+        return None, f"`{match.group(1) if match else what}` 应该是一个函数，实际得到 {type(function).__name__}"
     try:
         return function(*args), None
     except NotImplementedError:
-        return None, f"{what} raised NotImplementedError: replace `raise NotImplementedError` with your code"
+        return None, f"{code(what)} 还没有实现：把 `raise NotImplementedError` 换成你的代码"
     except Exception as err:  # the student's code may raise anything
-        return None, f"{what} raised {type(err).__name__}: {err}"
+        return None, f"{code(what)} 运行出错：{type(err).__name__}: {err}"
 
 
 def call_for_number(function: Callable[..., Any], *args: Any, what: str) -> tuple[float | None, str | None]:
@@ -98,7 +108,7 @@ def call_for_number(function: Callable[..., Any], *args: Any, what: str) -> tupl
     try:
         return float(got), None
     except (TypeError, ValueError):
-        return None, f"{what} should return one number, got {type(got).__name__} {got!r}"
+        return None, f"{code(what)} 应该返回一个数，实际返回了 {type(got).__name__} {got!r}"
 
 
 def call_for_array(function: Callable[..., Any], *args: Any, what: str) -> tuple[np.ndarray | None, str | None]:

@@ -23,22 +23,22 @@ def check_softmax(softmax: Callable) -> Result:
         (np.array([1000.0, 999.0]), 1.0),  # naive exp overflows here
     ]
     for scores, temperature in cases:
-        what = f"softmax({scores.tolist()}, temperature={temperature})"
+        what = f"`softmax({scores.tolist()}, temperature={temperature})`"
         got, error = call_safely(softmax, scores.copy(), temperature, what=what)
         if error:
             return report(failed(error))
         values = np.asarray(got, dtype=float) if got is not None else None
         if values is not None and values.shape == scores.shape and not np.all(np.isfinite(values)):
-            return report(failed(f"{what} gave {values.tolist()}: exp overflowed. Subtract the largest score before exp"))
+            return report(failed(f"{what} 得到 {values.tolist()}：exp 溢出了。先减去最大的分数，再取 exp"))
         result = compare_arrays(got, _reference(scores, temperature), what, atol=1e-6)
         if not result:
             if values is not None and values.shape == scores.shape:
                 if np.allclose(values, _reference(scores, 1.0), atol=1e-6):
-                    return report(failed(f"{what}: the temperature is ignored — divide the scores by it before exp"))
+                    return report(failed(f"{what}：温度被忽略了——先把分数除以温度，再取 exp"))
                 if np.allclose(values, _reference(scores * temperature, 1.0), atol=1e-6):
-                    return report(failed(f"{what}: scores were multiplied by the temperature — divide instead"))
+                    return report(failed(f"{what}：分数乘上了温度——应该除以温度"))
             return report(result)
-    return report(passed("softmax with temperature is right, also for large scores"))
+    return report(passed("带温度的 softmax 正确，分数很大时也不会溢出"))
 
 
 def check_temperature_predictions(
@@ -54,25 +54,25 @@ def check_temperature_predictions(
     for name, value in [("doubled_equals_temperature", doubled_equals_temperature),
                         ("p_first_at_high_temperature", p_first_at_high_temperature)]:
         if value is None:
-            return report(failed(f"write your prediction first: {name} = a number"))
+            return report(failed(f"先写下你的预测：把 `{name}` 设为一个数"))
         try:
             float(value)
         except (TypeError, ValueError):
-            return report(failed(f"{name} should be one number, got {type(value).__name__} {value!r}"))
-    doubled, error = call_safely(softmax, scores * 2, 1.0, what="softmax(2 * scores, temperature=1.0)")
+            return report(failed(f"`{name}` 应该是一个数，实际得到 {type(value).__name__} {value!r}"))
+    doubled, error = call_safely(softmax, scores * 2, 1.0, what="`softmax(2 * scores, temperature=1.0)`")
     if error:
-        return report(failed(error + " (finish exercise 1 first)"))
+        return report(failed(error + "（先完成练习 1）"))
     doubled_values = np.asarray(doubled, dtype=float)
     if not np.allclose(doubled_values, _reference(scores * 2, 1.0), atol=1e-6):
-        return report(failed("your softmax is not right yet: finish exercise 1 first"))
+        return report(failed("你的 softmax 还不对：先完成练习 1"))
     t = float(doubled_equals_temperature)
     if t <= 0 or not np.allclose(np.asarray(softmax(scores, t), dtype=float), doubled_values, atol=1e-6):
-        hint = " — doubling the scores makes the distribution sharper, like a LOWER temperature" if t > 1 else ""
-        return report(failed(f"softmax(scores, {t:g}) is not softmax(2 * scores, 1): P(我) {_reference(scores, t)[0] if t > 0 else float('nan'):.3f} "
-                             f"vs {float(doubled_values[0]):.3f}{hint}"))
+        hint = "——分数翻倍会让分布更尖，效果相当于调低温度，而不是调高" if t > 1 else ""
+        return report(failed(f"`softmax(scores, {t:g})` 不等于 `softmax(2 * scores, 1)`：P(我) 分别是 {_reference(scores, t)[0] if t > 0 else float('nan'):.3f} "
+                             f"和 {float(doubled_values[0]):.3f}{hint}"))
     hot = float(np.asarray(softmax(scores, 1e6), dtype=float)[0])
     if not np.isclose(float(p_first_at_high_temperature), hot, atol=1e-3):
-        return report(failed(f"at temperature 10⁶ your softmax gives P(我) = {hot:.4f}, you predicted "
-                             f"{float(p_first_at_high_temperature):.4f} — as T grows, s/T → 0 for every word"))
-    return report(passed(f"2 · scores at T = 1 is the same as T = {t:g}, and at a very high temperature "
-                         f"P(我) → {hot:.3f}: every word equally likely"))
+        return report(failed(f"温度为 10⁶ 时，你的 softmax 给出 P(我) = {hot:.4f}，你预测的是 "
+                             f"{float(p_first_at_high_temperature):.4f}——T 越来越大时，每个词的 s/T → 0"))
+    return report(passed(f"T = 1 时的 2 · scores 等同于 T = {t:g}；温度非常高时 "
+                         f"P(我) → {hot:.3f}：每个词的可能性都一样"))

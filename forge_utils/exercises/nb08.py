@@ -28,25 +28,25 @@ def _attention_cases() -> list[tuple[str, tuple[torch.Tensor, torch.Tensor, torc
     sq = torch.randn(2, 4, 8, generator=g)
     padding = torch.tensor([[True] * 6, [True, True, True, False, False, False]])[:, None, :]  # (B, 1, Lk)
     return [
-        ("no mask, q (2, 4, 8), k (2, 6, 8), v (2, 6, 5)", (q, k, v, None)),
-        ("causal mask (4, 4) on self-attention", (sq, sq, sq, causal)),
-        ("padding mask (2, 1, 6): the last 3 keys of sentence 2 are <pad>", (q, k, v, padding)),
+        ("不加掩码（q (2, 4, 8)，k (2, 6, 8)，v (2, 6, 5)）时", (q, k, v, None)),
+        ("自注意力加因果掩码 (4, 4) 时", (sq, sq, sq, causal)),
+        ("加填充掩码 (2, 1, 6)（第 2 句的最后 3 个键是 <pad>）时", (q, k, v, padding)),
     ]
 
 
 def _as_pair(got: object, what: str) -> tuple[torch.Tensor, torch.Tensor] | Result:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        return failed(f"{what} should return a pair (output, weights), got {type(got).__name__}")
+        return failed(f"{what} 应该返回一对 (output, weights)，实际得到 {type(got).__name__}")
     try:
         return torch.as_tensor(got[0]).double(), torch.as_tensor(got[1]).double()
     except (TypeError, ValueError, RuntimeError) as err:
-        return failed(f"{what} should return two tensors (output, weights): {err}")
+        return failed(f"{what} 应该返回两个张量 (output, weights)：{err}")
 
 
 def check_masked_attention(masked_attention: Callable) -> Result:
     """``masked_attention(q, k, v, mask)`` → (output, weights) of softmax(q kᵀ/√d_k) v, mask True = may attend."""
     for name, (q, k, v, mask) in _attention_cases():
-        what = f"masked_attention on {name}"
+        what = f"{name}，`masked_attention`"
         got, error = call_safely(masked_attention, q, k, v, mask, what=what)
         if error:
             return report(failed(error))
@@ -55,12 +55,12 @@ def check_masked_attention(masked_attention: Callable) -> Result:
             return report(pair)
         out, weights = pair
         want_out, want_w = _reference(q, k, v, mask)
-        result = compare_arrays(weights, want_w, f"weights ({name})", atol=1e-5)
+        result = compare_arrays(weights, want_w, f"{name}，`weights`", atol=1e-5)
         if not result:
             hints: list[tuple[dict[str, Any], str]] = [
-                (dict(scale=False), "they match softmax(q kᵀ) v without the scale: divide the scores by √d_k"),
-                (dict(dim=-2), "the softmax runs over the wrong axis: normalise over the keys (dim=-1), so each query's row sums to 1"),
-                (dict(invert=True), "the mask is inverted: True means 'may attend', so fill the scores where mask is False with -inf"),
+                (dict(scale=False), "它们等于不缩放的 softmax(q kᵀ) v：要把分数除以 √d_k"),
+                (dict(dim=-2), "softmax 的轴不对：要在键上归一化（dim=-1），让每个查询那一行的和为 1"),
+                (dict(invert=True), "掩码反了：True 表示“可以关注”，所以要把 mask 为 False 处的分数填成 -inf"),
             ]
             for kwargs, hint in hints:
                 if mask is None and "invert" in kwargs:
@@ -70,19 +70,19 @@ def check_masked_attention(masked_attention: Callable) -> Result:
                 except RuntimeError:
                     continue
                 if weights.shape == wrong.shape and torch.allclose(weights, wrong.double(), atol=1e-5, equal_nan=True):
-                    return report(failed(f"weights on {name}: {hint}"))
+                    return report(failed(f"{name}，`weights`：{hint}"))
             return report(result)
-        result = compare_arrays(out, want_out, f"output ({name})", atol=1e-5)
+        result = compare_arrays(out, want_out, f"{name}，`output`", atol=1e-5)
         if not result:
-            return report(failed(result.message + " — the weights are right; the output is weights @ v"))
-    return report(passed("masked_attention matches softmax(q kᵀ/√d_k) v without a mask, with a causal and with a padding mask"))
+            return report(failed(result.message + "——权重是对的；输出应为 weights @ v"))
+    return report(passed("`masked_attention` 与 softmax(q kᵀ/√d_k) v 一致：无掩码、因果掩码和填充掩码三种情况都对"))
 
 
 def check_split_heads(split_heads: Callable) -> Result:
     """``split_heads(x, num_heads)``: (B, L, d_model) → (B, heads, L, d_k), head h = dims h·d_k … (h+1)·d_k."""
     x = torch.arange(2 * 3 * 8, dtype=torch.float32).view(2, 3, 8)
     for heads in (2, 4):
-        what = f"split_heads(x of shape (2, 3, 8), {heads})"
+        what = f"`split_heads(x (2, 3, 8), {heads})`"
         got, error = call_safely(split_heads, x, heads, what=what)
         if error:
             return report(failed(error))
@@ -90,18 +90,18 @@ def check_split_heads(split_heads: Callable) -> Result:
         try:
             got = torch.as_tensor(got)
         except (TypeError, ValueError, RuntimeError) as err:
-            return report(failed(f"{what} should return a tensor: {err}"))
+            return report(failed(f"{what} 应该返回一个张量：{err}"))
         if tuple(got.shape) == tuple(want.shape) and torch.equal(got.float(), x.reshape(want.shape)):
             return report(failed(
-                f"{what}: the shape is right but the numbers are mixed up — viewing (B, L, d_model) directly as "
-                "(B, heads, L, d_k) cuts across positions. View as (B, L, heads, d_k) first, then transpose(1, 2)"
+                f"{what}：形状对了，但数字乱了——把 (B, L, d_model) 直接 view 成 "
+                "(B, heads, L, d_k) 会把不同位置的数混在一起。先 view 成 (B, L, heads, d_k)，再 transpose(1, 2)"
             ))
         result = compare_arrays(got, want, what)
         if not result:
             if tuple(got.shape) == (2, 3, heads, 8 // heads):
-                result = failed(f"{what} has shape (B, L, heads, d_k): move the head axis forward with transpose(1, 2)")
+                result = failed(f"{what} 的形状是 (B, L, heads, d_k)：用 transpose(1, 2) 把头这一维挪到前面")
             return report(result)
-    return report(passed("split_heads gives head h the dims h·d_k … (h+1)·d_k of every position, shape (B, heads, L, d_k)"))
+    return report(passed("`split_heads` 把每个位置的第 h·d_k … (h+1)·d_k 维分给第 h 个头，形状为 (B, heads, L, d_k)"))
 
 
 def _window_reference(length: int, window: int) -> torch.Tensor:
@@ -114,33 +114,33 @@ def check_window_mask(window_mask: Callable) -> Result:
     """``window_mask(length, window)`` → (L, L) bool, True where 0 ≤ i − j < window (itself and window − 1 before)."""
     gap_cases = [(6, 2), (5, 3), (4, 1), (7, 7), (5, 10)]
     for length, window in gap_cases:
-        what = f"window_mask({length}, {window})"
+        what = f"`window_mask({length}, {window})`"
         got, error = call_safely(window_mask, length, window, what=what)
         if error:
             return report(failed(error))
         try:
             got = torch.as_tensor(got)
         except (TypeError, ValueError, RuntimeError) as err:
-            return report(failed(f"{what} should return a tensor: {err}"))
+            return report(failed(f"{what} 应该返回一个张量：{err}"))
         want = _window_reference(length, window)
         if tuple(got.shape) != (length, length):
-            return report(failed(f"{what} has shape {tuple(got.shape)}, expected (length, length) = {(length, length)}"))
+            return report(failed(f"{what} 的形状是 {tuple(got.shape)}，应为 (length, length) = {(length, length)}"))
         got = got.cpu().bool() if got.dtype == torch.bool else got.cpu() != 0
         if torch.equal(got, want):
             continue
         gap = torch.arange(length)[:, None] - torch.arange(length)[None, :]
         hints = [
-            (gap.abs() < window, "it lets a position see the future: a causal window only looks back (i − j ≥ 0)"),
-            ((gap >= 0) & (gap <= window), "off by one: the window counts the query itself, so window = 2 means itself and one before (i − j < window)"),
-            ((gap > 0) & (gap <= window), "each row must include the query itself (i − j = 0) and stop before i − window"),
-            (gap >= 0, "this is the full causal mask: also hide keys window or more steps back"),
-            (want.T, "rows and columns are swapped: row i is the query, column j the key"),
+            (gap.abs() < window, "它让位置看到了未来：因果窗口只往回看（i − j ≥ 0）"),
+            ((gap >= 0) & (gap <= window), "多算了一个：窗口把查询自己也算在内，所以 window = 2 表示自己和前面一个（i − j < window）"),
+            ((gap > 0) & (gap <= window), "每一行都要包括查询自己（i − j = 0），并在 i − window 之前停下"),
+            (gap >= 0, "这是完整的因果掩码：往回 window 步及更远的键也要遮住"),
+            (want.T, "行和列弄反了：第 i 行是查询，第 j 列是键"),
         ]
         for wrong, hint in hints:
             if torch.equal(got, wrong) and not torch.equal(wrong, want):
-                return report(failed(f"{what}: {hint}"))
-        return report(failed(f"{what} differs from 0 ≤ i − j < window at {int((got != want).sum())} of {length * length} entries"))
-    return report(passed("window_mask: every position sees itself and the window − 1 positions before it, nothing after"))
+                return report(failed(f"{what}：{hint}"))
+        return report(failed(f"{what} 与 0 ≤ i − j < window 相比，{length * length} 个元素中有 {int((got != want).sum())} 个不同"))
+    return report(passed("`window_mask`：每个位置都看得到自己和之前的 window − 1 个位置，看不到之后的"))
 
 
 def _layers_by_stacking(length: int, window: int) -> int:
@@ -157,7 +157,7 @@ def check_layers_needed(layers_needed: Callable) -> Result:
     """``layers_needed(length, window)``: the fewest stacked window-attention layers from position 0 to the last."""
     cases = [(100, 2), (100, 10), (100, 100), (10, 3), (50, 6), (2, 2)]
     for length, window in cases:
-        what = f"layers_needed({length}, {window})"
+        what = f"`layers_needed({length}, {window})`"
         got, error = call_for_number(layers_needed, length, window, what=what)
         if error:
             return report(failed(error))
@@ -166,14 +166,14 @@ def check_layers_needed(layers_needed: Callable) -> Result:
         if got == want:
             continue
         if abs(got - (length - 1) / (window - 1)) < 1e-9:
-            hint = "a fraction of a layer does not exist: round up"
+            hint = "不存在零点几层：要向上取整"
         elif got == math.ceil(length / window) or got == math.ceil(length / (window - 1)):
-            hint = ("one layer moves information window − 1 positions (the window includes the query itself), "
-                    f"and it must travel length − 1 = {length - 1} positions")
+            hint = ("一层只能把信息传出 window − 1 个位置（窗口包括查询自己），"
+                    f"而信息要走 length − 1 = {length - 1} 个位置")
         else:
-            hint = "stack the masks on paper for a small case, e.g. length 5, window 2, and count"
-        return report(failed(f"{what} returned {got:g}, but stacking the masks needs {want} layers: {hint}"))
+            hint = "找个小例子（比如 length 5、window 2），在纸上把掩码叠起来数一数"
+        return report(failed(f"{what} 返回 {got:g}，但把掩码叠起来需要 {want} 层：{hint}"))
     return report(passed(
-        f"layers_needed matches the stacked masks. T = 100: window 2 needs {_layers_by_stacking(100, 2)} layers "
-        f"(an RNN's 99 steps), window 10 needs {_layers_by_stacking(100, 10)}, full attention needs 1"
+        f"`layers_needed` 与叠起来的掩码一致。T = 100：window 2 需要 {_layers_by_stacking(100, 2)} 层"
+        f"（相当于 RNN 的 99 步），window 10 需要 {_layers_by_stacking(100, 10)} 层，全注意力只要 1 层"
     ))

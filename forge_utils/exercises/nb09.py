@@ -41,28 +41,28 @@ def _pe(max_len: int, d_model: int, swap: bool = False, exponent: str = "2i") ->
 def check_positional_encoding(positional_encoding: Callable) -> Result:
     """``positional_encoding(max_len, d_model)`` must return the paper's sinusoidal PE, shape (max_len, d_model)."""
     for max_len, d_model in ((12, 8), (5, 16)):
-        what = f"positional_encoding({max_len}, {d_model})"
+        what = f"`positional_encoding({max_len}, {d_model})`"
         values, error = call_for_array(positional_encoding, max_len, d_model, what=what)
         if error:
             return report(failed(error))
         assert values is not None  # call_for_array: no error means an array
         want = _pe(max_len, d_model)
         if values.shape == want.T.shape and values.shape != want.shape:
-            return report(failed(f"{what} has shape {values.shape}: transposed — one row per position, (max_len, d_model)"))
+            return report(failed(f"{what} 的形状是 {values.shape}：转置了——每个位置占一行，形状应为 (max_len, d_model)"))
         result = compare_arrays(values, want, what, atol=1e-5)
         if result:
             continue
         if values.shape == want.shape:
             hints = {
-                "sin and cos are swapped: even dimensions (0, 2, ...) use sin, odd ones cos": _pe(max_len, d_model, swap=True),
-                "the exponent uses the pair index i where the paper has 2i: pos / 10000^(2i/d_model)": _pe(max_len, d_model, exponent="i"),
-                "each dimension got its own frequency; dims 2i and 2i+1 must share pos / 10000^(2i/d_model)": _pe(max_len, d_model, exponent="dim"),
+                "sin 和 cos 弄反了：偶数维（0, 2, ...）用 sin，奇数维用 cos": _pe(max_len, d_model, swap=True),
+                "指数里用了维度对的编号 i，论文里是 2i：pos / 10000^(2i/d_model)": _pe(max_len, d_model, exponent="i"),
+                "每一维各用了自己的频率；第 2i 维和第 2i+1 维必须共用 pos / 10000^(2i/d_model)": _pe(max_len, d_model, exponent="dim"),
             }
             for hint, variant in hints.items():
                 if np.allclose(values, variant, atol=1e-5):
-                    return report(failed(f"{what}: {hint}"))
+                    return report(failed(f"{what}：{hint}"))
         return report(result)
-    return report(passed("positional_encoding equals the paper's formula (sin on even dims, cos on odd dims)"))
+    return report(passed("`positional_encoding` 与论文公式一致（偶数维用 sin，奇数维用 cos）"))
 
 
 def check_shift_matrix(shift_matrix: Callable) -> Result:
@@ -70,29 +70,29 @@ def check_shift_matrix(shift_matrix: Callable) -> Result:
     d_model, max_len = 8, 40
     pe = _pe(max_len, d_model)
     for k in (1, 3, 10):
-        what = f"shift_matrix({k}, {d_model})"
+        what = f"`shift_matrix({k}, {d_model})`"
         m, error = call_for_array(shift_matrix, k, d_model, what=what)
         if error:
             return report(failed(error))
         assert m is not None  # call_for_array: no error means an array
         if m.shape != (d_model, d_model):
-            return report(failed(f"{what} has shape {m.shape}, expected ({d_model}, {d_model})"))
+            return report(failed(f"{what} 的形状是 {m.shape}，应为 ({d_model}, {d_model})"))
         predicted = pe[:-k] @ m.T  # row pos: M_k @ PE[pos]
         if np.allclose(predicted, pe[k:], atol=1e-5):
             continue
         if np.allclose(pe[:-k] @ m, pe[k:], atol=1e-5):
             return report(failed(
-                f"{what} is transposed: it turns each (sin, cos) pair the wrong way. "
-                "Row 2i should be (cos kω, sin kω), row 2i+1 (−sin kω, cos kω)"
+                f"{what} 转置了：它把每一对 (sin, cos) 往反方向转。"
+                "第 2i 行应为 (cos kω, sin kω)，第 2i+1 行应为 (−sin kω, cos kω)"
             ))
         if k > 1 and np.allclose(pe[:-1] @ m.T, pe[1:], atol=1e-5):
-            return report(failed(f"{what} shifts by one position, not by k={k}: the angle of pair i is k·ω_i"))
+            return report(failed(f"{what} 只平移了一个位置，而不是 k={k} 个：第 i 对的角度是 k·ω_i"))
         pos, dim = (int(i) for i in np.argwhere(~np.isclose(predicted, pe[k:], atol=1e-5))[0])
         return report(failed(
-            f"{what} @ PE[{pos}] differs from PE[{pos + k}] at dimension {dim}: "
-            f"got {predicted[pos, dim]:.4f}, expected {pe[pos + k, dim]:.4f}"
+            f"{what} @ PE[{pos}] 与 PE[{pos + k}] 在第 {dim} 维不同："
+            f"得到 {predicted[pos, dim]:.4f}，应为 {pe[pos + k, dim]:.4f}"
         ))
-    return report(passed("M_k @ PE[pos] = PE[pos + k] for k = 1, 3, 10 and every position: a fixed linear map"))
+    return report(passed("对 k = 1、3、10 和每一个位置都有 M_k @ PE[pos] = PE[pos + k]：这是一个固定的线性映射"))
 
 
 def _decoder_parts(
@@ -145,10 +145,10 @@ def _variants(layer: Any, y: torch.Tensor, memory: torch.Tensor, self_mask: torc
     h3 = layer.norm3(x2)
     x2 = h3 + ffn(h3)
     return {
-        "this is the post-norm layer LayerNorm(x + Sublayer(x)); pre-norm is x + Sublayer(LayerNorm(x))": post,
-        "memory went through a LayerNorm too: only the decoder side is normalised, K and V are memory as it is "
-        "(the encoder stack already ends in its own LayerNorm)": x_normed_memory,
-        "the residual adds the normalised x; add the sublayer output to x itself: x = x + Sublayer(LayerNorm(x))": x2,
+        "这是 post-norm 层 LayerNorm(x + Sublayer(x))；pre-norm 是 x + Sublayer(LayerNorm(x))": post,
+        "memory 也过了一次 LayerNorm：只有解码器这一侧要归一化，K 和 V 直接用原样的 memory"
+        "（编码器栈的最后已经有它自己的 LayerNorm）": x_normed_memory,
+        "残差加的是归一化之后的 x；子层的输出要加回 x 本身：x = x + Sublayer(LayerNorm(x))": x2,
     }
 
 
@@ -157,7 +157,7 @@ def check_pre_norm_decoder(pre_norm_decoder_forward: Callable) -> Result:
     ``forge_utils.transformer.DecoderLayer(..., norm_first=True)`` with the same sublayers."""
     import torch
 
-    what = "pre_norm_decoder_forward(layer, y, memory, self_mask, memory_mask)"
+    what = "`pre_norm_decoder_forward(layer, y, memory, self_mask, memory_mask)`"
     for seed in (0, 1):
         reference, layer, inputs = _decoder_parts(seed)
         with torch.no_grad():
@@ -165,7 +165,7 @@ def check_pre_norm_decoder(pre_norm_decoder_forward: Callable) -> Result:
             if error:
                 return report(failed(error))
             if isinstance(got, tuple):
-                return report(failed(f"{what} should return only the output tensor (B, Lt, d_model), not a tuple"))
+                return report(failed(f"{what} 只应返回输出张量 (B, Lt, d_model)，不要返回元组"))
             want = reference(*inputs)[0]
             result = compare_arrays(got, want, what, atol=1e-5)
             if result:
@@ -174,7 +174,7 @@ def check_pre_norm_decoder(pre_norm_decoder_forward: Callable) -> Result:
             if values.shape == tuple(want.shape):
                 for hint, variant in _variants(layer, *inputs).items():
                     if np.allclose(values, variant.numpy(), atol=1e-5):
-                        return report(failed(f"{what}: {hint}"))
+                        return report(failed(f"{what}：{hint}"))
             return report(result)
-    return report(passed("pre-norm decoder layer equals DecoderLayer(norm_first=True): "
-                         "x + SelfAttn(LN1(x)), x + CrossAttn(LN2(x), memory), x + FFN(LN3(x))"))
+    return report(passed("pre-norm 解码器层与 DecoderLayer(norm_first=True) 一致："
+                         "x + SelfAttn(LN1(x))，x + CrossAttn(LN2(x), memory)，x + FFN(LN3(x))"))

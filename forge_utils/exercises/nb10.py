@@ -26,17 +26,17 @@ def _call_whole_word_mask(
     whole_word_mask: Callable, ids: torch.Tensor, word_ids: torch.Tensor, mask_id: int, seed: int
 ) -> tuple[tuple[torch.Tensor, torch.Tensor] | None, str | None]:
     """Run the student's function; ``((inputs, labels), None)`` or ``(None, message)``."""
-    what = "whole_word_mask(ids (L,), word_ids (L,), mask_id, generator)"
+    what = "`whole_word_mask(ids (L,), word_ids (L,), mask_id, generator)`"
     out, error = call_safely(whole_word_mask, ids.clone(), word_ids.clone(), mask_id,
                              torch.Generator().manual_seed(seed), what=what)
     if error:
         return None, error
     if not (isinstance(out, tuple) and len(out) == 2):
-        return None, f"{what} should return a tuple (inputs, labels), got {type(out).__name__}"
+        return None, f"{what} 应该返回一个元组 (inputs, labels)，实际得到 {type(out).__name__}"
     inputs, labels = (torch.as_tensor(t) for t in out)
     if inputs.shape != ids.shape or labels.shape != ids.shape:
-        return None, (f"inputs and labels should both have the ids' shape {tuple(ids.shape)}, "
-                      f"got {tuple(inputs.shape)} and {tuple(labels.shape)}")
+        return None, (f"inputs 和 labels 的形状都应与 ids 相同，即 {tuple(ids.shape)}，"
+                      f"实际是 {tuple(inputs.shape)} 和 {tuple(labels.shape)}")
     return (inputs, labels), None
 
 
@@ -53,25 +53,25 @@ def check_whole_word_mask(whole_word_mask: Callable) -> Result:
     inputs, labels = out
     selected = labels != IGNORE
     if selected.all():
-        return report(failed("every label is a character id: put -100 where a character was NOT selected"))
+        return report(failed("每个标签都是字的编号：没有被选中的字，标签要设为 -100"))
     if not torch.equal(labels[selected], ids[selected]):
-        return report(failed("labels of selected characters should be the ORIGINAL ids"))
+        return report(failed("被选中的字，标签应该是它原来的编号"))
     n_words = int(word_ids.max()) + 1
     per_word = torch.zeros(n_words).index_add_(0, word_ids, selected.float())
     size = torch.bincount(word_ids, minlength=n_words).float()
     if ((per_word > 0) & (per_word < size)).any():
         word = int(((per_word > 0) & (per_word < size)).nonzero()[0])
-        return report(failed(f"word {word} has {int(size[word])} characters but only {int(per_word[word])} were "
-                             "selected: a word is selected as a whole, all its characters or none"))
+        return report(failed(f"编号 {word} 的词有 {int(size[word])} 个字，却只选中了 {int(per_word[word])} 个："
+                             "词要整体选中，要么所有字都选，要么一个字都不选"))
     share = (per_word > 0).float().mean().item()
     if abs(share - 0.15) > 0.02:
-        return report(failed(f"{share:.1%} of the words were selected, expected about 15% "
-                             "(one draw per WORD, not per character)"))
+        return report(failed(f"选中了 {share:.1%} 的词，应该在 15% 左右"
+                             "（每个词抽一次，而不是每个字抽一次）"))
     if not (inputs[selected] == mask_id).all():
-        return report(failed("every character of a selected word should become mask_id"))
+        return report(failed("被选中的词，每个字都应该变成 mask_id"))
     if not torch.equal(inputs[~selected], ids[~selected]):
-        return report(failed("characters of words that were not selected must stay unchanged"))
-    return report(passed(f"{share:.1%} of the words selected, each one masked as a whole"))
+        return report(failed("没有被选中的词，字必须保持不变"))
+    return report(passed(f"选中了 {share:.1%} 的词，每个词都是整体遮盖的"))
 
 
 def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, guess_both: Callable, vocab: CharVocab,
@@ -84,7 +84,7 @@ def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, gue
     "降低") says what the student expected for whole-word masking.
     """
     if prediction not in ("升高", "降低"):
-        return report(failed('set my_prediction to "升高" or "降低" first (your prediction, before you measure)'))
+        return report(failed('先把 `my_prediction` 设为 `"升高"` 或 `"降低"`（在测量之前写下你的预测）'))
     from forge_utils.data import load_peoples_daily
     from forge_utils.pretraining import mask_tokens
 
@@ -94,7 +94,7 @@ def whole_word_experiment(whole_word_mask: Callable, prediction: str | None, gue
     word_ids = torch.repeat_interleave(torch.arange(len(gold)), torch.tensor([len(word) for word in gold]))
     out, error = _call_whole_word_mask(whole_word_mask, ids, word_ids, mask_id, seed=0)
     if error:
-        return report(failed(error + " (make check_whole_word_mask pass first)"))
+        return report(failed(error + "（先让 check_whole_word_mask 通过）"))
     assert out is not None  # _call_whole_word_mask: no error means the pair
 
     def score(inputs: torch.Tensor, labels: torch.Tensor) -> float:
@@ -118,14 +118,14 @@ def check_masked_accuracy(masked_accuracy: Callable) -> Result:
     labels = torch.tensor([[3, IGNORE, IGNORE, 1], [IGNORE, 2, IGNORE, IGNORE]])
     logits[0, 0, 3] = logits[0, 3, 5] = logits[1, 1, 2] = 1.0  # right, wrong, right
     logits[0, 1, 0] = logits[0, 2, 0] = logits[1, 0, 0] = logits[1, 2, 0] = logits[1, 3, 0] = 1.0
-    what = "masked_accuracy(logits (2, 4, 6), labels with 3 selected positions)"
+    what = "`masked_accuracy(logits (2, 4, 6), labels (2, 4))`"
     value, error = call_for_number(masked_accuracy, logits.clone(), labels.clone(), what=what)
     if error:
         return report(failed(error))
     assert value is not None  # call_for_number: no error means a number
     if abs(value - 2 / 3) < 1e-6:
-        return report(passed("accuracy counts only the selected (labels != -100) positions: 2 of 3 right"))
+        return report(passed("准确率只统计选中的位置（labels != -100）：3 个里对了 2 个"))
     if abs(value - 2 / 8) < 1e-6:
-        return report(failed(f"got {value:.3f} = 2/8: divide by the number of selected positions (labels != -100), "
-                             "not by all positions"))
-    return report(failed(f"{what} = {value:.3f}, expected 0.667 (2 of the 3 selected positions are right)"))
+        return report(failed(f"得到 {value:.3f} = 2/8：要除以选中位置的个数（labels != -100），"
+                             "而不是全部位置的个数"))
+    return report(failed(f"{what} = {value:.3f}，应为 0.667（3 个选中的位置里对了 2 个）"))

@@ -32,27 +32,27 @@ def check_top_p(top_p_logits: Callable) -> Result:
         (torch.randn(50, generator=torch.Generator().manual_seed(1)), 1.0),
     ]
     for logits, p in cases:
-        what = f"top_p_logits(logits of {len(logits)} tokens, p={p})"
+        what = f"`top_p_logits(logits ({len(logits)},), p={p})`"
         got, error = call_for_array(top_p_logits, logits.clone(), p, what=what)
         if error:
             return report(failed(error))
         assert got is not None  # call_for_array: no error means an array
         want = _top_p_reference(logits, p)
         if got.shape != want.shape:
-            return report(failed(f"{what} has shape {got.shape}, expected {want.shape} (one value per token)"))
+            return report(failed(f"{what} 的形状是 {got.shape}，应为 {want.shape}（每个词元一个值）"))
         kept_got, kept_want = np.isfinite(got), np.isfinite(want)
         if np.array_equal(kept_got, kept_want) and not np.allclose(got[kept_got], want[kept_want], atol=1e-5):
-            return report(failed(f"{what}: the right tokens are kept but their values changed; keep the kept "
-                                 "logits as they are (softmax renormalises them when sampling)"))
+            return report(failed(f"{what}：留下的词元对了，但它们的值变了；留下的 logits 要保持原样"
+                                 "（采样时 softmax 会重新归一化）"))
         if not np.array_equal(kept_got, kept_want):
             if np.all((got >= 0) & (got <= 1)) and not np.isinf(got).any():
-                return report(failed(f"{what} returned probabilities; return the logits with -inf outside the nucleus"))
+                return report(failed(f"{what} 返回的是概率；应该返回 logits，核以外的位置设为 -inf"))
             if np.array_equal(kept_got, np.isfinite(_top_p_reference(logits, p, include_crossing=False))):
-                return report(failed(f"{what}: you stop before the token that makes the sum reach p; keep it too "
-                                     "(the nucleus is the smallest set with total probability ≥ p)"))
-            return report(failed(f"{what} keeps {int(kept_got.sum())} tokens, expected {int(kept_want.sum())}: "
-                                 "sort by probability, add up from the most likely, stop once the sum reaches p"))
-    return report(passed("top-p keeps the smallest set of most likely tokens with total probability ≥ p"))
+                return report(failed(f"{what}：你在让累计和达到 p 的那个词元之前就停了；这个词元也要留下"
+                                     "（核是总概率 ≥ p 的最小集合）"))
+            return report(failed(f"{what} 留下了 {int(kept_got.sum())} 个词元，应为 {int(kept_want.sum())} 个："
+                                 "按概率从大到小排序，从最可能的开始累加，累计和一达到 p 就停"))
+    return report(passed("top-p 留下的是总概率 ≥ p 的最小一组最可能的词元"))
 
 
 def _gpt_parameters(V: int, context: int, n_layer: int, n_embd: int, ln: bool = True, biases: bool = True,
@@ -72,7 +72,7 @@ def check_parameter_count(gpt_parameters: Callable) -> Result:
 
     for V, context, n_layer, n_embd in ((1000, 64, 2, 64), (30, 16, 1, 8), (500, 128, 3, 32)):
         want = GPT(GPTConfig(vocab_size=V, context=context, n_layer=n_layer, n_embd=n_embd, n_head=4)).num_parameters()
-        what = f"gpt_parameters({V}, {context}, {n_layer}, {n_embd})"
+        what = f"`gpt_parameters({V}, {context}, {n_layer}, {n_embd})`"
         got, error = call_for_number(gpt_parameters, V, context, n_layer, n_embd, what=what)
         if error:
             return report(failed(error))
@@ -80,14 +80,14 @@ def check_parameter_count(gpt_parameters: Callable) -> Result:
         if got == want:
             continue
         hints: dict[str, dict[str, Any]] = {
-            "the biases (every nn.Linear has one: out_features numbers)": dict(biases=False),
-            "the LayerNorms (weight and bias of n_embd each: two per block and ln_f)": dict(ln=False),
-            "the position embedding (context × n_embd)": dict(positions=False),
-            "the MLP width: it is 4 × n_embd, not n_embd": dict(mlp=1),
+            "少算了偏置（每个 nn.Linear 都有一个：out_features 个数）": dict(biases=False),
+            "少算了 LayerNorm（weight 和 bias 各 n_embd 个：每个块两个，外加 ln_f）": dict(ln=False),
+            "少算了位置嵌入（context × n_embd）": dict(positions=False),
+            "MLP 的宽度算错了：它是 4 × n_embd，不是 n_embd": dict(mlp=1),
         }
         for hint, change in hints.items():
             if got == _gpt_parameters(V, context, n_layer, n_embd, **change):
-                return report(failed(f"{what} = {got:,.0f}, expected {want:,}: you missed {hint}"))
-        return report(failed(f"{what} = {got:,.0f}, expected {want:,}. Count wte, wpe, per block ln_1, attn.c_attn, "
-                             "attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj, then ln_f and lm_head"))
-    return report(passed("your formula matches GPT.num_parameters() for three sizes"))
+                return report(failed(f"{what} = {got:,.0f}，应为 {want:,}：{hint}"))
+        return report(failed(f"{what} = {got:,.0f}，应为 {want:,}。逐项数一数：wte、wpe，每个块里的 ln_1、attn.c_attn、"
+                             "attn.c_proj、ln_2、mlp.c_fc、mlp.c_proj，最后是 ln_f 和 lm_head"))
+    return report(passed("你的公式在三种规模下都与 GPT.num_parameters() 一致"))
