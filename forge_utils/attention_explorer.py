@@ -2,7 +2,7 @@
 
 Pick the query token, the temperature, the head and whether a causal mask applies; the heatmap
 of all weights and the bar chart of the chosen query's row are redrawn, and a one-line summary
-("query = creature · max weight → fluffy 0.45") says what changed.
+("查询 = creature · 最大权重 → fluffy 0.45") says what changed.
 
     >>> explorer = AttentionExplorer(tokens, q, k, head_names=["adjective→noun", "previous", "self"])
     >>> explorer.widget            # display it in a notebook
@@ -41,9 +41,9 @@ def attention_matrix(q: torch.Tensor, k: torch.Tensor, temperature: float = 1.0,
 
 
 def summarize(tokens: Sequence[str], row: np.ndarray, query: int) -> str:
-    """One line about a query's row of weights, e.g. ``query = creature · max weight → fluffy 0.45``."""
+    """One line about a query's row of weights, e.g. ``查询 = creature · 最大权重 → fluffy 0.45``."""
     best = int(np.argmax(row))
-    return f"query = {tokens[query]} · max weight → {tokens[best]} {row[best]:.2f}"
+    return f"查询 = {tokens[query]} · 最大权重 → {tokens[best]} {row[best]:.2f}"
 
 
 def draw_attention(
@@ -53,7 +53,9 @@ def draw_attention(
     title: str = "",
     axes: Sequence[plt.Axes] | None = None,
 ) -> plt.Figure:
-    """Heatmap of ``weights`` (L, L) with the query's row outlined, and that row as a bar chart."""
+    """Heatmap of ``weights`` (L, L) with a colour bar and the query's row outlined, and that row as a bar chart.
+
+    The figure has three axes: the heatmap, the bar chart and the heatmap's colour bar."""
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), gridspec_kw={"width_ratios": [1.1, 1]})
     else:
@@ -63,18 +65,19 @@ def draw_attention(
         fig = parent
     heat, bars = axes
     n = len(tokens)
-    heat.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    image = heat.imshow(weights, cmap="viridis", vmin=0, vmax=1)
+    fig.colorbar(image, ax=heat, fraction=0.046, pad=0.04, label="注意力权重")
     heat.set_xticks(range(n), labels=list(tokens), rotation=45, ha="right")
     heat.set_yticks(range(n), labels=list(tokens))
-    heat.set_xlabel("key")
-    heat.set_ylabel("query")
+    heat.set_xlabel("键")
+    heat.set_ylabel("查询")
     heat.add_patch(plt.Rectangle((-0.5, query - 0.5), n, 1, fill=False, edgecolor="red", linewidth=2))
-    heat.set_title(title or "attention weights")
+    heat.set_title(title or "注意力权重")
     colours = ["tab:red" if j == int(np.argmax(weights[query])) else "tab:blue" for j in range(n)]
     bars.bar(range(n), weights[query], color=colours)
     bars.set_xticks(range(n), labels=list(tokens), rotation=45, ha="right")
     bars.set_ylim(0, 1)
-    bars.set_ylabel("weight")
+    bars.set_ylabel("权重")
     bars.set_title(summarize(tokens, weights[query], query))
     fig.tight_layout()
     return fig
@@ -112,18 +115,18 @@ class AttentionExplorer(Explorer):
             )
         if len(tokens) != q.shape[1]:
             raise ValueError(f"{len(tokens)} tokens for sequences of length {q.shape[1]}; give one token per position")
-        head_names = list(head_names) if head_names is not None else [f"head {h}" for h in range(q.shape[0])]
+        head_names = list(head_names) if head_names is not None else [f"头 {h}" for h in range(q.shape[0])]
         if len(head_names) != q.shape[0]:
             raise ValueError(f"{len(head_names)} head names for {q.shape[0]} heads")
         if not 0 <= query < len(tokens):
             raise ValueError(f"query must be an index in 0..{len(tokens) - 1}, got {query}")
         self.tokens, self.q, self.k, self.head_names = list(tokens), q.detach(), k.detach(), head_names
-        self.query_slider = widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="query")
+        self.query_slider = widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="查询")
         self.temperature_slider = widgets.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,
-                                                      description="temperature", style={"description_width": "initial"})
+                                                      description="温度", style={"description_width": "initial"})
         self.head_dropdown = widgets.Dropdown(options=[(name, h) for h, name in enumerate(head_names)], value=0,
-                                              description="head")
-        self.causal_checkbox = widgets.Checkbox(value=causal, description="causal mask")
+                                              description="头")
+        self.causal_checkbox = widgets.Checkbox(value=causal, description="因果掩码")
         super().__init__({"query": self.query_slider, "temperature": self.temperature_slider,
                           "head": self.head_dropdown, "causal": self.causal_checkbox},
                          rows=[["query", "head"], ["temperature", "causal"]])
@@ -136,11 +139,11 @@ class AttentionExplorer(Explorer):
     def summary(self) -> str:
         v = self.values
         return (
-            f"{summarize(self.tokens, self.weights()[v['query']], v['query'])} · head {self.head_names[v['head']]}"
-            f" · temperature {v['temperature']:.1f} · causal {'on' if v['causal'] else 'off'}"
+            f"{summarize(self.tokens, self.weights()[v['query']], v['query'])} · 头 {self.head_names[v['head']]}"
+            f" · 温度 {v['temperature']:.1f} · 因果掩码 {'开' if v['causal'] else '关'}"
         )
 
     def figure(self) -> plt.Figure:
         v = self.values
-        title = f"{self.head_names[v['head']]}, T = {v['temperature']:.1f}" + (", causal" if v["causal"] else "")
+        title = f"{self.head_names[v['head']]}，T = {v['temperature']:.1f}" + ("，因果掩码" if v["causal"] else "")
         return draw_attention(self.weights(), self.tokens, v["query"], title=title)

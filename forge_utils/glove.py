@@ -305,7 +305,7 @@ def train_glove(
     grad_sq = [torch.ones_like(p) for p in params.tensors()]
     losses, seconds = [], []
     n = len(values)
-    for _ in trange(epochs, desc="GloVe epochs", leave=False, disable=not progress):
+    for _ in trange(epochs, desc="GloVe 训练轮次", leave=False, disable=not progress):
         start = time.perf_counter()
         order = torch.randperm(n, generator=generator).to(device)
         total = torch.zeros((), device=device, dtype=torch.float64)

@@ -142,7 +142,8 @@ def labelled_scatter(
     title: str = "",
     groups: Sequence[object] | None = None,
 ) -> plt.Axes:
-    """Scatter 2-D ``points`` ``(n, 2)`` and write ``labels[i]`` beside point ``i``.
+    """Scatter 2-D ``points`` ``(n, 2)`` and write ``labels[i]`` beside point ``i`` (an empty label
+    writes nothing). Labels never sit on each other: one that would is moved down with a leader line.
 
     ``groups`` (one key per point) colours points of the same group alike.
     """
@@ -162,11 +163,35 @@ def labelled_scatter(
             mask = np.array([g == key for g in groups])
             ax.scatter(xy[mask, 0], xy[mask, 1], s=18, color=colours(k % 10), label=str(key))
         ax.legend(fontsize=8)
-    for (x, y), label in zip(xy, labels):
-        ax.annotate(str(label), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=9)
     if title:
         ax.set_title(title)
+    _place_labels(ax, xy, [str(label) for label in labels])
     return ax
+
+
+def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize: float = 9) -> None:
+    """Write each label just right of its point; a label that would overlap one already written moves
+    down (in steps of one line) and gets a thin leader line to its point. Highest points go first."""
+    ax.autoscale_view()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_window_extent()  # the axes in pixels
+    pixels = fontsize * ax.figure.dpi / 72
+    line = 1.3 * pixels / box.height  # one line of text, as a fraction of the axes' height
+    taken: list[tuple[float, float, float]] = []  # (left, middle, width) of each written label
+    for i in np.argsort(-xy[:, 1], kind="stable"):
+        label = labels[i]
+        if not label:
+            continue
+        width = sum(pixels * (1.0 if ord(ch) > 0x2E7F else 0.6) for ch in label) / box.width
+        fx = (xy[i, 0] - x0) / (x1 - x0) + 0.015
+        fy = (xy[i, 1] - y0) / (y1 - y0)
+        start = fy
+        while any(abs(fy - ty) < line and fx < tx + tw and tx < fx + width for tx, ty, tw in taken):
+            fy -= line
+        taken.append((fx, fy, width))
+        arrow = dict(arrowstyle="-", color="0.6", lw=0.5) if fy != start else None
+        ax.annotate(label, (xy[i, 0], xy[i, 1]), xytext=(fx, fy), textcoords="axes fraction", fontsize=fontsize,
+                    va="center", arrowprops=arrow, annotation_clip=False)
 
 
 def pca_2d(matrix: ArrayLike | torch.Tensor) -> np.ndarray:
@@ -231,12 +256,12 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     enc_x, dec_x = 2.6, 7.4
     encoder = [(0.5, "源句词元 id：我 今天 爱 机器\n(B, Ls)", "io"),
                (1.8, "嵌入 × √d_model + 位置编码\n(B, Ls, d_model)", "embed"),
-               (3.5, "多头自注意力\n（源句 padding 掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (3.5, "多头自注意力\n（源句填充掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "前馈网络 FFN\nd_model → d_ff → d_model", "ffn"), (6.8, "相加 & 层归一化", "norm"),
                (8.6, "memory：源句每个位置的向量\n(B, Ls, d_model)", "memory")]
     decoder = [(0.5, "目标输入 id：<bos> i love machines\n(B, Lt)，右移一位", "io"),
                (1.8, "嵌入 × √d_model + 位置编码\n(B, Lt, d_model)", "embed"),
-               (3.5, "掩码多头自注意力\n（因果 & 目标 padding 掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
+               (3.5, "掩码多头自注意力\n（因果 & 目标填充掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "交叉注意力\nQ 来自解码器，K、V = memory", "attn"), (6.8, "相加 & 层归一化", "norm"),
                (7.9, "前馈网络 FFN", "ffn"), (9.0, "相加 & 层归一化", "norm"),
                (10.5, "线性层 → logits\n(B, Lt, 目标词表大小)", "out"),

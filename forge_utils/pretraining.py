@@ -298,7 +298,7 @@ def pretrain_mlm(
             continue
         start = time.perf_counter()
         losses = fit(model, batches, mlm_step_loss, optimizer, stop - done, schedule=schedule, clip=1.0,
-                     progress=progress, desc=f"MLM steps {done + 1}-{stop}")
+                     progress=progress, desc=f"MLM 第 {done + 1}–{stop} 步")
         seconds += time.perf_counter() - start
         done = stop
         history.append({"step": stop, "seconds": seconds, "loss": float(np.mean(losses)),

@@ -42,7 +42,7 @@ def fit(
     schedule: torch.optim.lr_scheduler.LRScheduler | None = None,
     clip: float | None = None,
     progress: bool = False,
-    desc: str = "training",
+    desc: str = "训练",
     on_step: Callable[[int, torch.Tensor], None] | None = None,
 ) -> list[float]:
     """Train ``model`` for ``steps`` steps, one batch each; returns the loss of every step (``steps`` floats).

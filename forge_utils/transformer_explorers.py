@@ -33,7 +33,7 @@ def pe_summary(pe: torch.Tensor, position: int, dim: int) -> str:
     wavelength = 2 * math.pi * 10000 ** (i2 / d_model)
     return (
         f"PE[pos={position}, dim={dim}] = {fn}({position} / 10000^({i2}/{d_model})) = "
-        f"{float(pe[position, dim]):+.4f}; wavelength of this dim ≈ {wavelength:.1f} positions"
+        f"{float(pe[position, dim]):+.4f}；这一维的波长 ≈ {wavelength:.1f} 个位置"
     )
 
 
@@ -44,10 +44,10 @@ def plot_pe_explorer(pe: torch.Tensor, position: int, dim: int) -> plt.Figure:
     values = pe.detach().cpu().numpy()
     left.bar(range(values.shape[1]), values[position], color="tab:blue")
     left.bar([dim], [values[position, dim]], color="tab:red")
-    left.set(title=f"PE[pos={position}] (all {values.shape[1]} dims)", xlabel="dimension", ylim=(-1.1, 1.1))
+    left.set(title=f"PE[pos={position}]（全部 {values.shape[1]} 维）", xlabel="维度", ylim=(-1.1, 1.1))
     right.plot(values[:, dim], color="tab:gray")
     right.plot([position], [values[position, dim]], "o", color="tab:red")
-    right.set(title=f"dimension {dim} over positions", xlabel="position", ylim=(-1.1, 1.1))
+    right.set(title=f"第 {dim} 维随位置的变化", xlabel="位置", ylim=(-1.1, 1.1))
     fig.tight_layout()
     return fig
 
@@ -64,8 +64,8 @@ class PositionalEncodingExplorer(Explorer):
         import ipywidgets as widgets
 
         self.pe = sinusoidal_positional_encoding(max_len, d_model)
-        self.position = widgets.IntSlider(value=min(10, max_len - 1), min=0, max=max_len - 1, description="position")
-        self.dimension = widgets.IntSlider(value=0, min=0, max=d_model - 1, description="dimension")
+        self.position = widgets.IntSlider(value=min(10, max_len - 1), min=0, max=max_len - 1, description="位置")
+        self.dimension = widgets.IntSlider(value=0, min=0, max=d_model - 1, description="维度")
         super().__init__({"position": self.position, "dimension": self.dimension}, rows=[["position", "dimension"]])
 
     def summary(self) -> str:
@@ -88,7 +88,7 @@ def attention_summary(maps: torch.Tensor, layer: int, head: int, query_tokens: S
         )
     m = maps[layer, head]
     parts = [f"{q}→{key_tokens[int(row.argmax())]} ({float(row.max()):.2f})" for q, row in zip(query_tokens, m)]
-    return f"layer {layer}, head {head}: " + ", ".join(parts)
+    return f"第 {layer} 层，头 {head}：" + "，".join(parts)
 
 
 def _check_maps(maps: torch.Tensor, query_tokens: Sequence[str], key_tokens: Sequence[str]) -> None:
@@ -132,20 +132,20 @@ class AttentionMapExplorer(Explorer):
         most_keys = max(len(keys) for _, _, keys in self.views.values())
         most_queries = max(len(queries) for _, queries, _ in self.views.values())
         self.figsize = (min(9.0, 2.2 + 0.6 * most_keys), min(4.4, 1.4 + 0.4 * most_queries))
-        self.kind = widgets.Dropdown(options=list(self.views), value=list(self.views)[-1], description="attention")
-        self.layer = widgets.IntSlider(value=layers - 1, min=0, max=layers - 1, description="layer")
-        self.head = widgets.IntSlider(value=0, min=0, max=heads - 1, description="head")
+        self.kind = widgets.Dropdown(options=list(self.views), value=list(self.views)[-1], description="注意力")
+        self.layer = widgets.IntSlider(value=layers - 1, min=0, max=layers - 1, description="层")
+        self.head = widgets.IntSlider(value=0, min=0, max=heads - 1, description="头")
         super().__init__({"kind": self.kind, "layer": self.layer, "head": self.head}, rows=[["kind", "layer", "head"]])
 
     def summary(self) -> str:
         maps, queries, keys = self.views[self.kind.value]
-        return f"{self.kind.value}, " + attention_summary(maps, self.layer.value, self.head.value, queries, keys)
+        return f"{self.kind.value}，" + attention_summary(maps, self.layer.value, self.head.value, queries, keys)
 
     def figure(self) -> plt.Figure:
         maps, queries, keys = self.views[self.kind.value]
         fig, ax = plt.subplots(figsize=self.figsize)
         heatmap(maps[self.layer.value, self.head.value], row_labels=queries, col_labels=keys, ax=ax,
-                title=f"{self.kind.value}: layer {self.layer.value}, head {self.head.value}", vmin=0.0, vmax=1.0,
+                title=f"{self.kind.value}：第 {self.layer.value} 层，头 {self.head.value}", vmin=0.0, vmax=1.0,
                 annotate=len(queries) * len(keys) <= 64)
         fig.tight_layout()
         return fig

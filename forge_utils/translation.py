@@ -72,7 +72,7 @@ def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tenso
     generator = torch.Generator().manual_seed(seed)
     rows = (torch.randint(0, src.shape[0], (batch_size,), generator=generator).to(device) for _ in range(steps))
     losses = fit(model, ((src[index], tgt[index]) for index in rows), teacher_forced_loss, optimizer, steps,
-                 schedule=schedule, progress=progress, desc="train")
+                 schedule=schedule, progress=progress, desc="训练")
     model.eval()
     return losses
 

@@ -223,7 +223,7 @@ def explore(
     lines, words, roles = [], [], []
     key = _key(kv, word)
     if key is None:
-        lines.append(f"“{word.strip()}” 不在词表中（not in the vocabulary）："
+        lines.append(f"“{word.strip()}” 不在词表中："
                      "GloVe 6B 只有小写英文词，试试 father、car、paris。")
     else:
         neighbours = kv.most_similar(key, topn=int(topn))
@@ -262,6 +262,7 @@ def draw_view(view: ExplorerView, ax: plt.Axes | None = None) -> plt.Axes:
         return ax
     names = {"query": "查询词", "neighbour": "近邻", "analogy": "类比"}
     labelled_scatter(view.points, view.words, ax=ax, groups=[names[r] for r in view.roles], title="PCA 投影（2-D）")
+    ax.set(xlabel="第一主成分", ylabel="第二主成分")
     return ax
 
 
@@ -288,7 +289,7 @@ class WordVectorExplorer(Explorer):
         first = list(PRESETS)[0]
         boxes = {n: widgets.Text(value=v, description=n, layout=widgets.Layout(width="180px"))
                  for n, v in zip("abc", PRESETS[first])}
-        super().__init__({"word": widgets.Text(value=word, description="词 word"),
+        super().__init__({"word": widgets.Text(value=word, description="词"),
                           "topn": widgets.IntSlider(value=8, min=1, max=20, description="近邻数"),
                           "preset": widgets.Dropdown(options=list(PRESETS), value=first, description="类比"),
                           **boxes},

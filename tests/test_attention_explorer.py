@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from forge_utils.attention_explorer import AttentionExplorer, attention_matrix, draw_attention, summarize
+from forge_utils.plots import use_chinese_font
 
 TOKENS = ["a", "fluffy", "blue", "creature", "roamed"]
 
@@ -33,39 +34,43 @@ def test_attention_matrix_temperature_and_causal():
 
 
 def test_summarize_names_the_largest_weight():
-    assert summarize(TOKENS, np.array([0.1, 0.45, 0.3, 0.1, 0.05]), 3) == "query = creature · max weight → fluffy 0.45"
+    assert summarize(TOKENS, np.array([0.1, 0.45, 0.3, 0.1, 0.05]), 3) == "查询 = creature · 最大权重 → fluffy 0.45"
 
 
 def test_draw_attention_returns_a_figure():
+    use_chinese_font()  # the labels are Chinese
     q, k = _qk(1)
     fig = draw_attention(attention_matrix(q[0], k[0]), TOKENS, query=2, title="t")
-    assert len(fig.axes) == 2 and fig.axes[1].get_title().startswith("query = blue")
+    heat, bars, colourbar = fig.axes  # the heatmap, the bar chart and the heatmap's colour bar
+    assert bars.get_title().startswith("查询 = blue") and colourbar.get_ylabel() == "注意力权重"
+    assert (heat.get_xlabel(), heat.get_ylabel(), bars.get_ylabel()) == ("键", "查询", "权重")
     matplotlib.pyplot.close(fig)
 
 
 def test_controls_redraw_and_change_the_summary():
+    use_chinese_font()  # the figure's labels are Chinese
     q, k = _qk()
     explorer = AttentionExplorer(TOKENS, q, k, head_names=["h0", "h1"])
-    assert explorer.query_slider.description == "query"
+    assert explorer.query_slider.description == "查询"
     assert "forge-attention-query" in explorer.query_slider._dom_classes
     assert "forge-attention-summary" in explorer.summary_html._dom_classes
     first_text, first_png = explorer.summary_html.value, explorer.image.value
-    assert "<b>query = a ·" in first_text and first_png[:4] == b"\x89PNG"
+    assert "<b>查询 = a ·" in first_text and first_png[:4] == b"\x89PNG"
 
     explorer.query_slider.value = 3  # what dragging the slider does
-    assert "query = creature" in explorer.summary_html.value
+    assert "查询 = creature" in explorer.summary_html.value
     assert explorer.image.value != first_png
 
     explorer.set(head=1)
-    assert "head h1" in explorer.summary_html.value
+    assert "头 h1" in explorer.summary_html.value
     np.testing.assert_allclose(explorer.weights(), attention_matrix(q[1], k[1]), atol=1e-12)
 
     explorer.set(causal=True, query=0)
     assert np.all(np.triu(explorer.weights(), 1) == 0)
-    assert "max weight → a 1.00" in explorer.summary_html.value and "causal on" in explorer.summary_html.value
+    assert "最大权重 → a 1.00" in explorer.summary_html.value and "因果掩码 开" in explorer.summary_html.value
 
     explorer.set(causal=False, temperature=0.1, query=4)
-    assert "temperature 0.1" in explorer.summary_html.value
+    assert "温度 0.1" in explorer.summary_html.value
     assert explorer.weights()[4].max() > explorer.set(temperature=5.0).weights()[4].max()
     with pytest.raises(ValueError, match="query must be in 0..4"):
         explorer.set(query=9)
@@ -73,9 +78,10 @@ def test_controls_redraw_and_change_the_summary():
 
 
 def test_single_head_and_bad_input():
+    use_chinese_font()
     q, k = _qk(1)
     explorer = AttentionExplorer(TOKENS, q[0], k[0])
-    assert explorer.head_dropdown.options[0][0] == "head 0"
+    assert explorer.head_dropdown.options[0][0] == "头 0"
     with pytest.raises(ValueError, match="one token per position"):
         AttentionExplorer(TOKENS[:3], q, k)
     with pytest.raises(ValueError, match="shape"):

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from forge_utils import environment_report, get_device, set_seed
+from forge_utils.device import _version
 
 
 def test_auto_device_is_available(monkeypatch):
@@ -54,6 +55,7 @@ def test_environment_report_names_device_and_versions():
     for key in ("python", "device", "torch", "numpy", "gensim"):
         assert report[key]
     assert report["device"] == str(get_device())
+    assert report["torch"] != "未安装" and _version("no-such-package-forge") == "未安装"  # shown to students in 00
 
 
 def test_one_thread_restores_the_thread_count_even_after_an_error():

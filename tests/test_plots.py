@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -76,6 +77,12 @@ def test_labelled_scatter_and_pca():
     assert points.shape == (5, 2)
     ax = plots.labelled_scatter(points, list("abcde"), groups=[0, 0, 1, 1, 1])
     assert len(ax.texts) == 5
+    crowded = np.array([[0.0, 0.0], [0.01, 0.0], [0.0, 0.01], [1.0, 1.0]])  # three points on top of each other
+    ax = plots.labelled_scatter(crowded, ["国王", "女王", "king", ""])
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["国王", "女王", "king"])  # the empty label writes nothing
+    ax.figure.canvas.draw()
+    boxes = [Text.get_window_extent(t) for t in ax.texts]  # the text alone, without its leader line
+    assert not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1 :]), "labels on top of each other"
     with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
         plots.labelled_scatter(np.ones((3, 3)), list("abc"))
     with pytest.raises(ValueError, match="2 labels for 3 points"):
@@ -93,6 +100,7 @@ def test_draw_transformer_labels_every_block():
     for label in ("多头自注意力", "掩码多头自注意力", "交叉注意力", "前馈网络 FFN", "相加 & 层归一化", "memory", "softmax", "× 3 层"):
         assert label in texts, label
     assert texts.count("相加 & 层归一化") == 5                   # 2 in the encoder layer, 3 in the decoder layer
+    assert texts.count("填充掩码") == 2 and "padding" not in texts
     plt.close(ax.figure)
 
 

@@ -10,6 +10,9 @@ matplotlib.use("Agg")  # the explorers draw into figures; no display needed
 
 
 def test_pe_explorer_responds():
+    from forge_utils.plots import use_chinese_font
+
+    use_chinese_font()  # the plots' labels are Chinese
     explorer = PositionalEncodingExplorer(max_len=20, d_model=16)
     assert "forge-pe-position" in explorer.position._dom_classes
     before, image = explorer.summary_html.value, explorer.image.value
@@ -24,6 +27,7 @@ def test_pe_explorer_responds():
 def test_pe_summary_values():
     pe = sinusoidal_positional_encoding(10, 8)
     assert "+0.0000" in pe_summary(pe, 0, 0) and "+1.0000" in pe_summary(pe, 0, 1)
+    assert pe_summary(pe, 0, 0).endswith("；这一维的波长 ≈ 6.3 个位置")
     with pytest.raises(ValueError, match="position"):
         pe_summary(pe, 10, 0)
 
@@ -46,7 +50,9 @@ def test_attention_explorer_responds():
     assert explorer.set(layer=0, head=0).summary().endswith("i→我 (1.00)")
     explorer.set(kind="other")
     assert explorer.image.layout.height == size  # one size for every view: the widget keeps its height
-    assert attention_summary(maps, 0, 0, queries, keys).startswith("layer 0, head 0: <bos>→我")
+    assert attention_summary(maps, 0, 0, queries, keys).startswith("第 0 层，头 0：<bos>→我")
+    assert explorer.summary().startswith("other，第 0 层，头 0：")
+    assert (explorer.kind.description, explorer.layer.description, explorer.head.description) == ("注意力", "层", "头")
     with pytest.raises(ValueError, match="kind must be one of"):
         explorer.set(kind="nope")
     with pytest.raises(ValueError, match="head must be in 0..1"):

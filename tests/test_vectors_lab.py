@@ -108,6 +108,7 @@ def test_explore_neighbours_and_analogy(glove):
 def test_explore_unknown_words_give_messages_not_errors(glove):
     view = explore(glove, "qwertyzz", topn=3, analogy=("man", "kingg", "woman"))
     assert "不在词表中" in view.lines[0] and "kingg" in view.lines[1]
+    assert "vocabulary" not in view.lines[0]                       # the message is Chinese only
     assert view.words == [] and view.points.shape == (0, 2)
     assert "三个词" in explore(glove, "car", 3, ("man", "", "woman")).lines[1]
     with pytest.raises(ValueError, match="topn"):
@@ -126,6 +127,7 @@ def test_word_vector_explorer_reacts_to_widgets(glove):
 
     use_chinese_font()  # the picture has Chinese labels
     explorer = WordVectorExplorer(glove, word="car")
+    assert explorer.controls["word"].description == "词"
     assert explorer.summary().startswith("car 的近邻") and explorer.image.value[:4] == b"\x89PNG"
     explorer.controls["word"].value = "paris"                      # what typing in the box does
     assert explorer.summary().startswith("paris 的近邻")
