@@ -59,6 +59,16 @@ def test_checked_outputs_are_tagged_not_commented(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_shown_figure_is_stored(path):
+    """A cell that calls plt.show() keeps its figure as a PNG (GitHub, the website and nbviewer show it)."""
+    nb = load(path)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "plt.show()" in cell.source:
+            kinds = {kind for output in cell.get("outputs", []) for kind in output.get("data", {})}
+            assert "image/png" in kinds, f"cell {i} shows a figure but stores none (executed with MPLBACKEND=Agg?)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_have_no_errors_or_machine_paths(path):
     nb = load(path)
     outputs = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"], ensure_ascii=False)

@@ -15,6 +15,7 @@ import argparse
 import copy
 import html
 import json
+import os
 import re
 import sys
 import time
@@ -147,6 +148,9 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write times, memory and recorded figures to this JSON "
                         "file (make course: build/course.json); notebooks not run keep their entries")
     args = parser.parse_args()
+    # The kernel inherits this environment: a non-interactive backend (MPLBACKEND=Agg, set by some CI
+    # setups) would replace the inline backend, and plt.show() would then store no figure at all.
+    os.environ.pop("MPLBACKEND", None)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.html:
         args.html.mkdir(parents=True, exist_ok=True)
