@@ -1,7 +1,7 @@
 """Self-checks for notebook 03 (Word2Vec).
 
 - ``check_center_gradient(grad_center)``: seed 002's ∂ log P(w_o|w_c)/∂v_c = u_o − Σ_j P(w_j|w_c) u_j.
-- ``check_negative_sampling_loss(loss_fn)``: −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c).
+- ``check_negative_sampling_loss(negative_sampling_loss)``: −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c).
 """
 from __future__ import annotations
 
@@ -75,11 +75,11 @@ def _reference_loss(v_c: torch.Tensor, u_o: torch.Tensor, u_neg: torch.Tensor) -
     return float(-F.logsigmoid(u_o @ v_c) - F.logsigmoid(-(u_neg @ v_c)).sum())
 
 
-def check_negative_sampling_loss(loss_fn: Callable) -> Result:
-    """``loss_fn(v_c (d,), u_o (d,), u_neg (K, d))`` must return −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c)."""
+def check_negative_sampling_loss(negative_sampling_loss: Callable) -> Result:
+    """``negative_sampling_loss(v_c (d,), u_o (d,), u_neg (K, d))`` must return −log σ(u_o·v_c) − Σ_k log σ(−u_k·v_c)."""
     for v_c, u_o, u_neg in _loss_cases():
-        what = f"`loss_fn(v_c {tuple(v_c.shape)}, u_o {tuple(u_o.shape)}, u_neg {tuple(u_neg.shape)})`"
-        values, error = call_for_array(loss_fn, v_c.clone(), u_o.clone(), u_neg.clone(), what=what)
+        what = f"`negative_sampling_loss(v_c {tuple(v_c.shape)}, u_o {tuple(u_o.shape)}, u_neg {tuple(u_neg.shape)})`"
+        values, error = call_for_array(negative_sampling_loss, v_c.clone(), u_o.clone(), u_neg.clone(), what=what)
         if error:
             return report(failed(error))
         assert values is not None  # call_for_array: no error means an array
