@@ -143,7 +143,8 @@ def labelled_scatter(
     groups: Sequence[object] | None = None,
 ) -> plt.Axes:
     """Scatter 2-D ``points`` ``(n, 2)`` and write ``labels[i]`` beside point ``i`` (an empty label
-    writes nothing). Labels never sit on each other: one that would is moved down with a leader line.
+    writes nothing). Labels stay inside the axes and off other labels and points: one that would not
+    fit beside its point moves to the nearest free spot, with a leader line.
 
     ``groups`` (one key per point) colours points of the same group alike.
     """
@@ -170,28 +171,50 @@ def labelled_scatter(
 
 
 def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize: float = 9) -> None:
-    """Write each label just right of its point; a label that would overlap one already written moves
-    down (in steps of one line) and gets a thin leader line to its point. Highest points go first."""
+    """Write each label next to its point, inside the axes, on neither another label nor another point.
+
+    Candidate spots are tried nearest first: right of the point, left of it, then one line up or down on
+    either side, two lines, ...; a label away from its first spot gets a thin leader line to its point.
+    Highest points go first. When the axes are too crowded for any free spot, the least covered one is used."""
     ax.autoscale_view()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     box = ax.get_window_extent()  # the axes in pixels
     pixels = fontsize * ax.figure.dpi / 72
     line = 1.3 * pixels / box.height  # one line of text, as a fraction of the axes' height
-    taken: list[tuple[float, float, float]] = []  # (left, middle, width) of each written label
+    dot = 6 / box.width, 6 / box.height  # half the size of a marker, as fractions of the axes
+    fx = (xy[:, 0] - x0) / (x1 - x0)
+    fy = (xy[:, 1] - y0) / (y1 - y0)
+    taken: list[tuple[float, float, float, float]] = []  # (left, bottom, right, top) of each written label
+
+    def covered(left: float, bottom: float, right: float, top: float) -> float:
+        hits = sum(left < r and x < right and bottom < t and b < top for x, b, r, t in taken)
+        dots = ((fx > left - dot[0]) & (fx < right + dot[0]) & (fy > bottom - dot[1]) & (fy < top + dot[1])).sum()
+        outside = left < 0 or right > 1 or bottom < 0 or top > 1
+        return hits + 0.5 * dots + 10 * outside
+
     for i in np.argsort(-xy[:, 1], kind="stable"):
         label = labels[i]
         if not label:
             continue
         width = sum(pixels * (1.0 if ord(ch) > 0x2E7F else 0.6) for ch in label) / box.width
-        fx = (xy[i, 0] - x0) / (x1 - x0) + 0.015
-        fy = (xy[i, 1] - y0) / (y1 - y0)
-        start = fy
-        while any(abs(fy - ty) < line and fx < tx + tw and tx < fx + width for tx, ty, tw in taken):
-            fy -= line
-        taken.append((fx, fy, width))
-        arrow = dict(arrowstyle="-", color="0.6", lw=0.5) if fy != start else None
-        ax.annotate(label, (xy[i, 0], xy[i, 1]), xytext=(fx, fy), textcoords="axes fraction", fontsize=fontsize,
-                    va="center", arrowprops=arrow, annotation_clip=False)
+        gap = 0.012
+        spots = [(fx[i] + gap, fy[i]), (fx[i] - gap - width, fy[i])]
+        for k in range(1, 8):
+            for dy in (-k * line, k * line):
+                spots += [(fx[i] + gap, fy[i] + dy), (fx[i] - gap - width, fy[i] + dy)]
+        scores = []
+        for left, middle in spots:
+            score = covered(left, middle - line / 2, left + width, middle + line / 2)
+            if score == 0:
+                break
+            scores.append(score)
+        else:
+            left, middle = spots[int(np.argmin(scores))]
+        taken.append((left, middle - line / 2, left + width, middle + line / 2))
+        moved = (left, middle) != spots[0]
+        ax.annotate(label, (xy[i, 0], xy[i, 1]), xytext=(left, middle), textcoords="axes fraction", fontsize=fontsize,
+                    va="center", ha="left", annotation_clip=False,
+                    arrowprops=dict(arrowstyle="-", color="0.6", lw=0.5, shrinkA=0, shrinkB=3) if moved else None)
 
 
 def pca_2d(matrix: ArrayLike | torch.Tensor) -> np.ndarray:
