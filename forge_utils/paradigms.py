@@ -61,18 +61,18 @@ def forward_chain(
 
     Sweeps the rules in order, again and again, like the lecture's inference engine.
     With ``strict`` a fact that no rule mentions (a typo such as ``"有毛"``) raises a
-    ``ValueError`` instead of silently matching nothing.
+    ``ValueError`` (message in Chinese: notebook 01 prints it) instead of silently matching nothing.
     """
     if isinstance(facts, str):
-        raise TypeError(f"facts should be a list of facts such as ['有毛发', '有蹄'], got the str {facts!r}")
+        raise TypeError(f"facts 应该是事实组成的列表，比如 ['有毛发', '有蹄']，而不是字符串 {facts!r}")
     known = set(facts)
     if strict:
         vocabulary = known_facts(rules)
         unknown = sorted(known - vocabulary)
         if unknown:
             raise ValueError(
-                f"No rule mentions {unknown}; check the spelling. Facts the rules know: {sorted(vocabulary)} "
-                "(or pass strict=False to allow them)"
+                f"没有任何规则提到 {unknown}，请检查拼写。规则认识的事实：{'、'.join(sorted(vocabulary))}"
+                "（确实要用规则之外的事实，就传入 strict=False）"
             )
     fired: list[Rule] = []
     changed = True

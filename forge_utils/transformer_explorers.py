@@ -87,7 +87,7 @@ def attention_summary(maps: torch.Tensor, layer: int, head: int, query_tokens: S
             f"layer must be in 0..{maps.shape[0] - 1} and head in 0..{maps.shape[1] - 1}, got {layer}, {head}"
         )
     m = maps[layer, head]
-    parts = [f"{q}→{key_tokens[int(row.argmax())]} ({float(row.max()):.2f})" for q, row in zip(query_tokens, m)]
+    parts = [f"{q}→{key_tokens[int(row.argmax())]}（{float(row.max()):.2f}）" for q, row in zip(query_tokens, m)]
     return f"第 {layer} 层，头 {head}：" + "，".join(parts)
 
 

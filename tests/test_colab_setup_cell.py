@@ -2,7 +2,8 @@
 
 Colab is simulated: a fake ``google.colab`` module, Colab-like installed versions (ipywidgets 7.7 and a
 CUDA torch already present, the course's extras missing), and ``subprocess.run`` replaced by a recorder.
-The fake ``git clone`` creates the ``forge`` folder with the repository's tools/ in it; the fake
+The fake ``git clone`` creates the ``forge`` folder with the repository's tools/ and requirements.txt in it
+(colab_setup.py reads the packages from there); the fake
 ``python forge/tools/colab_setup.py`` runs that script's ``main()`` in-process, so its own pip and
 apt-get calls are recorded too. Nothing is installed or downloaded.
 """
@@ -89,6 +90,7 @@ class FakeColab:
             for name in ("colab_setup.py", "forge_config.py"):
                 if (ROOT / "tools" / name).exists():
                     shutil.copy(ROOT / "tools" / name, target / "tools" / name)
+            shutil.copy(ROOT / "requirements.txt", target / "requirements.txt")
         elif len(cmd) == 2 and cmd[1].endswith("colab_setup.py"):
             script = (self.workdir / cmd[1]).resolve()
             assert script.is_file(), f"the setup cell runs {cmd[1]}, which the clone does not contain"

@@ -1,11 +1,17 @@
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from packaging.requirements import Requirement
 
 from forge_utils import environment_report, get_device, set_seed
-from forge_utils.device import _version
+from forge_utils.device import REPORTED_PACKAGES, _version
+
+ROOT = Path(__file__).resolve().parent.parent
+# The packages of requirements.txt that notebook 00's table leaves out: helpers the reader meets only in passing.
+NOT_REPORTED = {"tqdm", "scipy", "pyarrow", "snownlp", "tokenizers", "safetensors", "noto-cjk-sans-otc"}
 
 
 def test_auto_device_is_available(monkeypatch):
@@ -28,13 +34,13 @@ def test_argument_beats_environment(monkeypatch):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_gpu_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("FORGE_DEVICE", "cuda")
-    with pytest.raises(RuntimeError, match="Unset FORGE_DEVICE"):
+    with pytest.raises(RuntimeError, match="去掉环境变量 FORGE_DEVICE"):
         get_device()
 
 
 def test_unknown_device_name(monkeypatch):
     monkeypatch.setenv("FORGE_DEVICE", "tpu")
-    with pytest.raises(ValueError, match="Unknown device 'tpu'"):
+    with pytest.raises(ValueError, match="未知的设备 'tpu'"):
         get_device()
 
 
@@ -56,6 +62,18 @@ def test_environment_report_names_device_and_versions():
         assert report[key]
     assert report["device"] == str(get_device())
     assert report["torch"] != "未安装" and _version("no-such-package-forge") == "未安装"  # shown to students in 00
+
+
+def test_reported_packages_are_those_of_requirements_txt():
+    """Adding a package to requirements.txt, or removing one, means deciding whether notebook 00 shows it."""
+    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    required = {Requirement(line).name.lower() for line in lines if line.strip() and not line.startswith("#")}
+    extra = set(REPORTED_PACKAGES) - required
+    assert not extra, f"reported but not in requirements.txt: {extra}"
+    unsorted = required - set(REPORTED_PACKAGES) - NOT_REPORTED
+    assert not unsorted, f"{unsorted}: add to REPORTED_PACKAGES (forge_utils/device.py) or to NOT_REPORTED here"
+    assert not NOT_REPORTED - required, f"{NOT_REPORTED - required} left requirements.txt: drop from NOT_REPORTED"
+    assert not NOT_REPORTED & set(REPORTED_PACKAGES)
 
 
 def test_one_thread_restores_the_thread_count_even_after_an_error():

