@@ -143,8 +143,8 @@ def labelled_scatter(
     groups: Sequence[object] | None = None,
 ) -> plt.Axes:
     """Scatter 2-D ``points`` ``(n, 2)`` and write ``labels[i]`` beside point ``i`` (an empty label
-    writes nothing). Labels stay inside the axes and off other labels and points: one that would not
-    fit beside its point moves to the nearest free spot, with a leader line.
+    writes nothing). Labels stay inside the axes and off other labels and points: each takes the nearest
+    free spot around its point, with a leader line when it does not touch the point.
 
     ``groups`` (one key per point) colours points of the same group alike.
     """
@@ -173,48 +173,83 @@ def labelled_scatter(
 def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize: float = 9) -> None:
     """Write each label next to its point, inside the axes, on neither another label nor another point.
 
-    Candidate spots are tried nearest first: right of the point, left of it, then one line up or down on
-    either side, two lines, ...; a label away from its first spot gets a thin leader line to its point.
-    Highest points go first. When the axes are too crowded for any free spot, the least covered one is used."""
+    Candidate spots (right of the point, left of it, centred above or below, at growing distances) are
+    tried nearest first; a label that does not touch its point gets a thin leader line to it. Highest
+    points go first. When no spot is free, the least covered one is used."""
     ax.autoscale_view()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     box = ax.get_window_extent()  # the axes in pixels
     pixels = fontsize * ax.figure.dpi / 72
     line = 1.3 * pixels / box.height  # one line of text, as a fraction of the axes' height
-    dot = 6 / box.width, 6 / box.height  # half the size of a marker, as fractions of the axes
+    dot = 5 / box.width, 5 / box.height  # half the size of a marker, as fractions of the axes
+    gap = 4 / box.width
     fx = (xy[:, 0] - x0) / (x1 - x0)
     fy = (xy[:, 1] - y0) / (y1 - y0)
     taken: list[tuple[float, float, float, float]] = []  # (left, bottom, right, top) of each written label
 
-    def covered(left: float, bottom: float, right: float, top: float) -> float:
-        hits = sum(left < r and x < right and bottom < t and b < top for x, b, r, t in taken)
-        dots = ((fx > left - dot[0]) & (fx < right + dot[0]) & (fy > bottom - dot[1]) & (fy < top + dot[1])).sum()
+    lines: list[tuple[float, float, float, float]] = []  # leader lines drawn so far, in pixels
+
+    def crosses(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+        def side(px: float, py: float, qx: float, qy: float, rx: float, ry: float) -> float:
+            return (qx - px) * (ry - py) - (qy - py) * (rx - px)
+
+        return (side(*a[:2], *a[2:], *b[:2]) * side(*a[:2], *a[2:], *b[2:]) < 0
+                and side(*b[:2], *b[2:], *a[:2]) * side(*b[:2], *b[2:], *a[2:]) < 0)
+
+    def leader(i: int, left: float, middle: float, width: float) -> tuple[float, float, float, float]:
+        end = min(max(fx[i], left), left + width)  # the nearest point of the label's middle line
+        return fx[i] * box.width, fy[i] * box.height, end * box.width, middle * box.height
+
+    def covered(i: int, left: float, middle: float, width: float) -> float:
+        bottom, top, right = middle - line / 2, middle + line / 2, left + width
+        labels_hit = sum(left < r and x < right and bottom < t and b < top for x, b, r, t in taken)
+        near = (fx > left - dot[0]) & (fx < right + dot[0]) & (fy > bottom - dot[1]) & (fy < top + dot[1])
+        near[i] = False  # its own point may touch it
         outside = left < 0 or right > 1 or bottom < 0 or top > 1
-        return hits + 0.5 * dots + 10 * outside
+        segment = leader(i, left, middle, width)
+        crossings = sum(crosses(segment, other) for other in lines)
+        return 3 * labels_hit + near.sum() + 10 * outside + crossings + 0.5 * passes_dots(i, segment)
+
+    def passes_dots(i: int, segment: tuple[float, float, float, float]) -> int:
+        # how many other points the leader line passes within a marker's size of
+        (ax0, ay0, ax1, ay1), px, py = segment, fx * box.width, fy * box.height
+        dx, dy = ax1 - ax0, ay1 - ay0
+        t = np.clip(((px - ax0) * dx + (py - ay0) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1)
+        close = np.hypot(ax0 + t * dx - px, ay0 + t * dy - py) < 5
+        close[i] = False
+        return int(close.sum())
 
     for i in np.argsort(-xy[:, 1], kind="stable"):
         label = labels[i]
         if not label:
             continue
         width = sum(pixels * (1.0 if ord(ch) > 0x2E7F else 0.6) for ch in label) / box.width
-        gap = 0.012
-        spots = [(fx[i] + gap, fy[i]), (fx[i] - gap - width, fy[i])]
-        for k in range(1, 8):
-            for dy in (-k * line, k * line):
-                spots += [(fx[i] + gap, fy[i] + dy), (fx[i] - gap - width, fy[i] + dy)]
-        scores = []
-        for left, middle in spots:
-            score = covered(left, middle - line / 2, left + width, middle + line / 2)
+        spots = []  # (distance in pixels, left, middle)
+        for step in range(0, 25):
+            dy = step * line / 2
+            for sign in ((1,) if step == 0 else (1, -1)):
+                middle = fy[i] + sign * dy
+                for left in (fx[i] + gap, fx[i] - gap - width, fx[i] - width / 2):
+                    if left == fx[i] - width / 2 and dy < line:
+                        continue  # centred only when clear of the point
+                    centre = (left + width / 2 - fx[i]) * box.width, (middle - fy[i]) * box.height
+                    spots.append((float(np.hypot(*centre)), left, middle))
+        spots.sort()
+        best, best_score = spots[0], float("inf")
+        for spot in spots:
+            _, left, middle = spot
+            score = covered(i, left, middle, width)
+            if score < best_score:
+                best, best_score = spot, score
             if score == 0:
                 break
-            scores.append(score)
-        else:
-            left, middle = spots[int(np.argmin(scores))]
+        _, left, middle = best
         taken.append((left, middle - line / 2, left + width, middle + line / 2))
-        moved = (left, middle) != spots[0]
+        lines.append(leader(i, left, middle, width))
+        touching = abs(middle - fy[i]) < line and (abs(left - fx[i] - gap) < 1e-9 or abs(left + width + gap - fx[i]) < 1e-9)
         ax.annotate(label, (xy[i, 0], xy[i, 1]), xytext=(left, middle), textcoords="axes fraction", fontsize=fontsize,
                     va="center", ha="left", annotation_clip=False,
-                    arrowprops=dict(arrowstyle="-", color="0.6", lw=0.5, shrinkA=0, shrinkB=3) if moved else None)
+                    arrowprops=None if touching else dict(arrowstyle="-", color="0.6", lw=0.5, shrinkA=0, shrinkB=3))
 
 
 def pca_2d(matrix: ArrayLike | torch.Tensor) -> np.ndarray:
