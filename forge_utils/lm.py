@@ -49,7 +49,7 @@ class CharVocab:
         self.itos: list[str] = [UNK_CHAR, LINE_END] + [c for c in chars if c not in (UNK_CHAR, LINE_END)]
         self.stoi: dict[str, int] = {c: i for i, c in enumerate(self.itos)}
         if len(self.stoi) != len(self.itos):
-            raise ValueError("CharVocab got a repeated character")
+            raise ValueError("CharVocab 收到了重复的字：chars 里每个字只能出现一次")
         self.unk_counts: Counter[str] = Counter({c: n for c, n in (unk_counts or {}).items() if c not in self.stoi})
         self.unk_total = self.unk_counts.total()  # T: out-of-vocabulary occurrences in training
         self.unk_once = max(1, sum(n == 1 for n in self.unk_counts.values()))  # n1 (at least 1)
@@ -58,7 +58,7 @@ class CharVocab:
     def build(cls, lines: Iterable[Sequence[str]], size: int = VOCAB_SIZE) -> "CharVocab":
         """The ``size − 2`` most frequent characters of ``lines`` (ties: first seen first), plus ``<unk>``, ``\\n``."""
         if size < 3:
-            raise ValueError(f"size must be at least 3 (<unk>, line end and one character), got {size}")
+            raise ValueError(f"size 至少要是 3（<unk>、换行符，再加至少一个字），收到的是 {size}")
         counts: Counter[str] = Counter()
         for line in lines:
             counts.update(line)
@@ -123,7 +123,7 @@ class CharVocab:
 def bits_per_char(total_nats: float, n_chars: int) -> float:
     """Total negative log-likelihood in nats over ``n_chars`` characters → bits per character."""
     if n_chars <= 0:
-        raise ValueError("n_chars must be positive")
+        raise ValueError(f"n_chars 必须大于 0（要除以它），收到的是 {n_chars}")
     return total_nats / n_chars / math.log(2)
 
 
@@ -143,7 +143,9 @@ def evaluation_windows(stream: torch.Tensor, context: int = CONTEXT) -> tuple[to
     ``W · context`` characters: ``stream[1 : 1 + W·context]``."""
     n_windows = (len(stream) - 1) // context
     if n_windows < 1:
-        raise ValueError(f"stream of {len(stream)} ids is shorter than one window of {context + 1}")
+        raise ValueError(
+            f"这条 id 流只有 {len(stream)} 个 id，不够一个窗口（{context + 1} 个 id）：请用更长的 id 流，或者更小的 context"
+        )
     used = stream[: n_windows * context + 1]
     return used[:-1].view(n_windows, context), used[1:].view(n_windows, context)
 
@@ -157,11 +159,14 @@ def unk_charge(stream: torch.Tensor, unk_nats: torch.Tensor | None, positions: t
     if unk_nats is None:
         n_unk = int((stream[positions] == 0).sum())
         if n_unk:
-            raise ValueError(f"{n_unk} of the scored characters are <unk> (id 0): pass unk_nats (the third value of "
-                             "load_thread_data, or vocab.unk_nats(lines)) so that every character is counted")
+            raise ValueError(f"要打分的字里有 {n_unk} 个是 <unk>（id 0）：请传入 unk_nats（load_thread_data 返回的"
+                             "第三个值，或 vocab.unk_nats(lines)），这样每个字都算在内（字表外的字要付命名费用）")
         return 0.0
     if unk_nats.shape != stream.shape:
-        raise ValueError(f"unk_nats has shape {tuple(unk_nats.shape)}, the stream {tuple(stream.shape)}: one cost per id")
+        raise ValueError(
+            f"unk_nats 的形状是 {tuple(unk_nats.shape)}，id 流的形状却是 {tuple(stream.shape)}：每个 id 要有一个命名费用"
+            "（用同一份数据的 unk_nats，比如 unk_nats['test'] 配 streams['test']）"
+        )
     return float(unk_nats[positions].sum())
 
 
@@ -249,12 +254,16 @@ def bpc_by_context(
     the previous character draws a flat line. Pass the same ``min_history`` to score a short context on
     the characters of a longer curve."""
     if not contexts or min(contexts) < 1:
-        raise ValueError(f"contexts must be positive lengths, got {tuple(contexts)}")
+        raise ValueError(f"contexts 应该是一组正整数长度，比如 (1, 2, 4, 8)，收到的是 {tuple(contexts)}")
     if min_history is not None and min_history < max(contexts):
-        raise ValueError(f"min_history={min_history} is shorter than the longest context {max(contexts)}")
+        raise ValueError(
+            f"min_history={min_history} 比最长的上下文 {max(contexts)} 还短：min_history 至少要等于 max(contexts)"
+        )
     longest = max(contexts) if min_history is None else min_history
     if len(stream) <= longest:
-        raise ValueError(f"stream of {len(stream)} ids is too short for a history of {longest}")
+        raise ValueError(
+            f"这条 id 流只有 {len(stream)} 个 id，不够给出 {longest} 个字的历史：请用更长的 id 流，或者更短的 contexts（或 min_history）"
+        )
     module = model if isinstance(model, nn.Module) and model.training else None
     if module is not None:
         module.eval()
@@ -400,7 +409,7 @@ def train_lm(
     the full run, step for step (a notebook retraces the start of a run the long-run tier finished)."""
     run_steps = steps if stop_after is None else stop_after
     if isinstance(run_steps, bool) or not isinstance(run_steps, int) or not 0 <= run_steps <= steps:
-        raise ValueError(f"stop_after must be a whole number between 0 and steps ({steps}), got {stop_after!r}")
+        raise ValueError(f"stop_after 必须是 0 到 steps（{steps}）之间的整数，收到的是 {stop_after!r}")
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, steps, warmup))
@@ -441,10 +450,13 @@ def sample(
     device: torch.device | str = "cpu",
 ) -> str:
     """文字接龙: extend ``prompt`` by ``length`` characters, one at a time, each drawn from
-    softmax(logits / temperature) restricted to the ``top_k`` most likely. Stops at a line end.
+    softmax(logits / temperature) restricted to the ``top_k`` most likely (``None``: no limit; ``top_k`` < 1
+    is a ``ValueError``). Stops at a line end.
     ``<unk>`` (id 0) is never drawn: it is not a character one could print."""
     if temperature <= 0:
-        raise ValueError("temperature must be > 0 (use a small value such as 0.1 for nearly greedy)")
+        raise ValueError(f"temperature 必须大于 0，收到的是 {temperature}（想几乎总选最可能的字，就用 0.1 这样的小值）")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k 必须是 ≥ 1 的整数（只在最可能的 top_k 个字里抽），收到的是 {top_k!r}；不想限制就传 top_k=None（不是 0）")
     generator = torch.Generator().manual_seed(seed)
     ids = vocab.encode_lines([prompt])[:-1].tolist()  # drop the line end the encoder appends
     if not ids:

@@ -35,10 +35,10 @@ CJK_FONTS = (
     "WenQuanYi Micro Hei",
 )
 INSTALL_HINT = (
-    "No Chinese (CJK) font found for matplotlib. The course installs one from PyPI: "
-    "pip install noto-cjk-sans-otc, then restart the kernel. Or install a system font: "
-    "Debian/Ubuntu `apt-get install fonts-noto-cjk`; conda `conda install -c conda-forge font-ttf-noto-cjk`; "
-    "Windows and macOS already have Microsoft YaHei / PingFang SC."
+    "matplotlib 找不到能显示中文的（CJK）字体。课程从 PyPI 装一个："
+    "pip install noto-cjk-sans-otc，然后重启内核（kernel）。也可以装系统字体："
+    "Debian/Ubuntu 用 `apt-get install fonts-noto-cjk`；conda 用 `conda install -c conda-forge font-ttf-noto-cjk`；"
+    "Windows 和 macOS 已经自带 Microsoft YaHei / PingFang SC。"
 )
 
 
@@ -108,11 +108,11 @@ def heatmap(
     """
     values = _to_numpy(matrix)
     if values.ndim != 2:
-        raise ValueError(f"heatmap wants a 2-D matrix (rows, cols), got shape {tuple(values.shape)}")
+        raise ValueError(f"heatmap 要的是二维矩阵（行, 列），收到的形状是 {tuple(values.shape)}")
     rows, cols = values.shape
     for labels, n, what in ((row_labels, rows, "row_labels"), (col_labels, cols, "col_labels")):
         if labels is not None and len(labels) != n:
-            raise ValueError(f"{what} has {len(labels)} labels for {n} {what.split('_')[0]}s")
+            raise ValueError(f"{what} 有 {len(labels)} 个标签，矩阵却有 {n} {'行' if what == 'row_labels' else '列'}：两者的个数要相同")
     if ax is None:
         _, ax = plt.subplots(figsize=(max(3, 0.6 * cols + 1.5), max(2.5, 0.5 * rows + 1)))
     image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
@@ -150,9 +150,9 @@ def labelled_scatter(
     """
     xy = _to_numpy(points)
     if xy.ndim != 2 or xy.shape[1] != 2:
-        raise ValueError(f"labelled_scatter wants points of shape (n, 2), got {tuple(xy.shape)}; project to 2-D first (e.g. PCA)")
+        raise ValueError(f"labelled_scatter 要的是形状为 (n, 2) 的点，收到的形状是 {tuple(xy.shape)}：请先投影到二维（比如用 pca_2d）")
     if len(labels) != len(xy):
-        raise ValueError(f"{len(labels)} labels for {len(xy)} points")
+        raise ValueError(f"给了 {len(labels)} 个标签，却有 {len(xy)} 个点：每个点一个标签（不想写字的点给空字符串 \"\"）")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     if groups is None:
@@ -182,7 +182,7 @@ def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize:
     pixels = fontsize * ax.figure.dpi / 72
     line = 1.3 * pixels / box.height  # one line of text, as a fraction of the axes' height
     dot = 5 / box.width, 5 / box.height  # half the size of a marker, as fractions of the axes
-    gap = 4 / box.width
+    gap = 6 / box.width
     fx = (xy[:, 0] - x0) / (x1 - x0)
     fy = (xy[:, 1] - y0) / (y1 - y0)
     taken: list[tuple[float, float, float, float]] = []  # (left, bottom, right, top) of each written label
@@ -208,7 +208,15 @@ def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize:
         outside = left < 0 or right > 1 or bottom < 0 or top > 1
         segment = leader(i, left, middle, width)
         crossings = sum(crosses(segment, other) for other in lines)
-        return 3 * labels_hit + near.sum() + 10 * outside + crossings + 0.5 * passes_dots(i, segment)
+        through = sum(cuts(segment, other) for other in taken) + sum(cuts(other, (left, bottom, right, top)) for other in lines)
+        return 3 * labels_hit + near.sum() + 10 * outside + crossings + through + 0.5 * passes_dots(i, segment)
+
+    def cuts(segment: tuple[float, float, float, float], label: tuple[float, float, float, float]) -> bool:
+        # does a leader line (pixels) run through a label's box (axes fractions)? 12 points along it
+        t = np.linspace(0.1, 0.9, 12)
+        px = (segment[0] + t * (segment[2] - segment[0])) / box.width
+        py = (segment[1] + t * (segment[3] - segment[1])) / box.height
+        return bool(((px > label[0]) & (px < label[2]) & (py > label[1]) & (py < label[3])).any())
 
     def passes_dots(i: int, segment: tuple[float, float, float, float]) -> int:
         # how many other points the leader line passes within a marker's size of
@@ -256,7 +264,7 @@ def pca_2d(matrix: ArrayLike | torch.Tensor) -> np.ndarray:
     """Project rows of ``matrix`` ``(n, d)`` onto their top two principal components → ``(n, 2)``."""
     values = _to_numpy(matrix).astype(np.float64)
     if values.ndim != 2 or values.shape[0] < 2:
-        raise ValueError(f"pca_2d wants at least two rows of shape (n, d), got {tuple(values.shape)}")
+        raise ValueError(f"pca_2d 要的是形状为 (n, d) 且至少有两行的矩阵，收到的形状是 {tuple(values.shape)}")
     centred = values - values.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     return centred @ vt[:2].T

@@ -39,9 +39,12 @@ class Vocab:
 
     def __init__(self, tokens: Iterable[str], specials: Sequence[str] = SPECIALS, unknown: str = "unk") -> None:
         if unknown not in ("unk", "error"):
-            raise ValueError(f"unknown must be 'unk' or 'error', got {unknown!r}")
+            raise ValueError(f"unknown 只能是 'unk' 或 'error'，收到的是 {unknown!r}")
         if unknown == "unk" and UNK not in specials:
-            raise ValueError(f"unknown='unk' needs {UNK!r} among the specials; pass unknown='error' otherwise")
+            raise ValueError(
+                f"unknown='unk' 会把词表外的词元换成 {UNK!r}，所以 specials 里必须有 {UNK!r}；"
+                f"不要 {UNK!r} 的话，请传入 unknown='error'"
+            )
         self.unknown = unknown
         self.itos: list[str] = []
         self.stoi: dict[str, int] = {}
@@ -64,7 +67,10 @@ class Vocab:
         counts: Counter[str] = Counter()
         for sentence in sentences:
             if isinstance(sentence, str):
-                raise TypeError("Vocab.build wants tokenized sentences (lists of tokens), got a str; tokenize first")
+                raise TypeError(
+                    "Vocab.build 要的是分好词的句子（每句一个词元列表），收到的却是字符串："
+                    "请先分词（中文用 tokenize_chinese(text)，英文用 text.split()）"
+                )
             counts.update(sentence)
         kept = [t for t, c in counts.most_common() if c >= min_freq and t not in specials]
         if max_size is not None:
@@ -101,15 +107,18 @@ class Vocab:
     def encode(self, tokens: Sequence[str], add_bos: bool = False, add_eos: bool = False) -> list[int]:
         """Tokens → ids, optionally wrapped in ``<bos>`` … ``<eos>``."""
         if isinstance(tokens, str):
-            raise TypeError(f"encode wants a list of tokens, got the str {tokens!r}; tokenize it first")
+            raise TypeError(
+                f"encode 要的是词元列表，收到的却是字符串 {tokens!r}："
+                "请先分词（中文用 tokenize_chinese(text)，英文用 text.split()）"
+            )
         ids = [self.bos_id] if add_bos else []
         for token in tokens:
             index = self.stoi.get(token)
             if index is None:
                 if self.unknown == "error":
                     raise UnknownTokenError(
-                        f"{token!r} is not in the vocabulary ({len(self)} tokens). "
-                        "Check its spelling/segmentation, or build the Vocab with unknown='unk' to map it to <unk>."
+                        f"{token!r} 不在词表里（词表共 {len(self)} 个词元）。请检查它的拼写和分词；"
+                        "想把词表外的词元都换成 <unk>，就用 unknown='unk' 建 Vocab。"
                     )
                 index = self.unk_id
             ids.append(index)
@@ -123,7 +132,7 @@ class Vocab:
         for index in ids:
             index = int(index)
             if not 0 <= index < len(self.itos):
-                raise IndexError(f"id {index} is outside the vocabulary (valid ids: 0..{len(self) - 1})")
+                raise IndexError(f"id {index} 超出了词表的范围（有效的 id：0..{len(self) - 1}）")
             token = self.itos[index]
             if skip_specials and token in self.specials and token != UNK:
                 continue
@@ -162,7 +171,7 @@ def tokenize_chinese(text: str, course_dict: bool = True) -> list[str]:
     (jieba's defaults give ``今天天气/真/好`` and ``苹果派``). Whitespace is dropped.
     """
     if not isinstance(text, str):
-        raise TypeError(f"tokenize_chinese wants a str, got {type(text).__name__}")
+        raise TypeError(f"tokenize_chinese 要的是一个字符串（str），收到的却是 {type(text).__name__}")
     if course_dict:
         tokenizer = _course_jieba()
     else:

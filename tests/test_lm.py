@@ -39,9 +39,9 @@ def test_char_vocab_encode_decode_and_coverage():
 
 
 def test_char_vocab_bad_input():
-    with pytest.raises(ValueError, match="at least 3"):
+    with pytest.raises(ValueError, match="size 至少要是 3（<unk>、换行符，再加至少一个字），收到的是 2"):
         CharVocab.build([list("abc")], size=2)
-    with pytest.raises(ValueError, match="repeated"):
+    with pytest.raises(ValueError, match="CharVocab 收到了重复的字"):
         CharVocab(list("aba"))
 
 
@@ -83,11 +83,11 @@ def test_every_scorer_refuses_an_uncharged_unk():
     for score in (lambda **kw: lm.evaluate_bpc(bigram, stream, context=8, **kw),
                   lambda **kw: bigram.bpc(stream, context=8, **kw),
                   lambda **kw: lm.bpc_by_context(bigram, stream, (1, 2), n_targets=20, **kw)[1]):
-        with pytest.raises(ValueError, match="pass unk_nats"):
+        with pytest.raises(ValueError, match=r"是 <unk>（id 0）：请传入 unk_nats"):
             score()
         charged, uncharged = score(unk_nats=nats), score(unk_nats=torch.zeros_like(nats))
         assert charged > uncharged  # naming the c's costs something
-    with pytest.raises(ValueError, match="one cost per id"):
+    with pytest.raises(ValueError, match="id 流的形状却是.*每个 id 要有一个命名费用"):
         lm.evaluate_bpc(bigram, stream, context=8, unk_nats=nats[:-1])
     # the charge is exactly log2(7/3) bits for each scored c, spread over the scored characters
     n_c = int((stream[1 : 1 + (len(stream) - 1) // 8 * 8] == 0).sum())
@@ -109,7 +109,7 @@ def test_thread_bigram_is_charged_about_one_bit_per_character_for_unk(thread):
 def test_bits_per_char_by_hand():
     assert lm.bits_per_char(10 * math.log(2), 10) == pytest.approx(1.0)
     assert lm.bits_per_char(3 * math.log(8), 3) == pytest.approx(3.0)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="n_chars 必须大于 0"):
         lm.bits_per_char(1.0, 0)
 
 
@@ -125,7 +125,7 @@ def test_evaluation_windows_score_every_target_once():
     assert inputs.shape == targets.shape == (4, 5)  # (23 − 1) // 5 = 4 windows, 2 ids of tail dropped
     assert targets.reshape(-1).tolist() == list(range(1, 21))  # stream[1 : 1 + W·context], each once
     assert torch.equal(inputs + 1, targets)  # the target is the next id of the stream
-    with pytest.raises(ValueError, match="shorter than one window"):
+    with pytest.raises(ValueError, match="这条 id 流只有 5 个 id，不够一个窗口（6 个 id）"):
         lm.evaluation_windows(torch.arange(5), context=5)
 
 
@@ -171,7 +171,7 @@ def test_bpc_by_context_truncates_the_history():
     curve = lm.bpc_by_context(last_two, stream, (1, 2, 8), n_targets=50)
     assert list(curve) == [1, 2, 8]
     assert curve[1] == pytest.approx(2.0) and curve[2] < 1e-6 and curve[8] < 1e-6
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"contexts 应该是一组正整数长度.*收到的是 \(0, 2\)"):
         lm.bpc_by_context(last_two, stream, (0, 2))
 
     def likes_three(ids):  # the same guess whatever it is shown: its score depends only on the targets
@@ -184,9 +184,9 @@ def test_bpc_by_context_truncates_the_history():
     alone = lm.bpc_by_context(likes_three, shifted, (1,), n_targets=7)  # over shifted[1:]: other targets
     same = lm.bpc_by_context(likes_three, shifted, (1,), n_targets=7, min_history=3)
     assert same[1] == full[1] != alone[1]
-    with pytest.raises(ValueError, match="shorter than the longest"):
+    with pytest.raises(ValueError, match="min_history=4 比最长的上下文 8 还短"):
         lm.bpc_by_context(last_two, stream, (1, 8), min_history=4)
-    with pytest.raises(ValueError, match="too short"):
+    with pytest.raises(ValueError, match="这条 id 流只有 8 个 id，不够给出 8 个字的历史"):
         lm.bpc_by_context(last_two, stream[:8], (8,))
 
 
@@ -289,8 +289,11 @@ def test_sample_is_seeded_and_checks_temperature():
     assert first == lm.sample(bigram, vocab, "a", 20, seed=1) and first.startswith("a")
     assert "\n" not in first and len(first) <= 21  # stops at a line end, never prints it
     assert {lm.sample(bigram, vocab, "a", 20, seed=s) for s in range(10)} != {first}
-    with pytest.raises(ValueError, match="temperature must be > 0"):
+    with pytest.raises(ValueError, match="temperature 必须大于 0，收到的是 0"):
         lm.sample(bigram, vocab, "a", temperature=0)
+    for bad in (0, -1):  # 0 is not "no limit" here (that is top_k=None)
+        with pytest.raises(ValueError, match=f"top_k 必须是 ≥ 1 的整数.*收到的是 {bad}；不想限制就传 top_k=None"):
+            lm.sample(bigram, vocab, "a", top_k=bad)
 
 
 def test_sample_top_1_is_greedy():
@@ -347,7 +350,7 @@ def test_train_lm_stop_after_retraces_the_start_of_the_full_run(one_thread):
     short, short_history = run(stop_after=20)
     assert short_history == [row for row in full_history if row[0] <= 20]      # the same steps, the same schedule
     assert short_history[-1][0] == 20
-    with pytest.raises(ValueError, match="stop_after"):
+    with pytest.raises(ValueError, match="stop_after 必须是 0 到 steps（40）之间的整数，收到的是 41"):
         run(stop_after=41)
-    with pytest.raises(ValueError, match="stop_after"):
+    with pytest.raises(ValueError, match="stop_after 必须是 0 到 steps（40）之间的整数，收到的是 2.5"):
         run(stop_after=2.5)

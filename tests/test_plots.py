@@ -56,18 +56,20 @@ def test_packaged_font_is_used_when_the_system_has_none(tmp_path):
 
 def test_missing_font_message(monkeypatch):
     monkeypatch.setattr(plots, "find_chinese_font", lambda: None)
-    with pytest.raises(RuntimeError, match="pip install noto-cjk-sans-otc"):
+    with pytest.raises(RuntimeError, match="matplotlib 找不到能显示中文的（CJK）字体。.*pip install noto-cjk-sans-otc，然后重启内核"):
         plots.use_chinese_font()
-    with pytest.warns(UserWarning, match="fonts-noto-cjk"):
+    with pytest.warns(UserWarning, match="也可以装系统字体：Debian/Ubuntu 用 `apt-get install fonts-noto-cjk`"):
         assert plots.use_chinese_font(strict=False) == ""
 
 
 def test_heatmap_accepts_tensors_and_checks_labels():
     ax = plots.heatmap(torch.eye(3), ["我", "爱", "你"], ["a", "b", "c"])
     assert len(ax.texts) == 9
-    with pytest.raises(ValueError, match="2 labels for 3 rows"):
+    with pytest.raises(ValueError, match="row_labels 有 2 个标签，矩阵却有 3 行"):
         plots.heatmap(np.eye(3), row_labels=["a", "b"])
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="col_labels 有 4 个标签，矩阵却有 3 列"):
+        plots.heatmap(np.eye(3), col_labels=list("abcd"))
+    with pytest.raises(ValueError, match=r"heatmap 要的是二维矩阵（行, 列），收到的形状是 \(3,\)"):
         plots.heatmap(np.ones(3))
     plt.close("all")
 
@@ -83,10 +85,12 @@ def test_labelled_scatter_and_pca():
     ax.figure.canvas.draw()
     boxes = [Text.get_window_extent(t) for t in ax.texts]  # the text alone, without its leader line
     assert not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1 :]), "labels on top of each other"
-    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+    with pytest.raises(ValueError, match=r"labelled_scatter 要的是形状为 \(n, 2\) 的点.*请先投影到二维"):
         plots.labelled_scatter(np.ones((3, 3)), list("abc"))
-    with pytest.raises(ValueError, match="2 labels for 3 points"):
+    with pytest.raises(ValueError, match="给了 2 个标签，却有 3 个点"):
         plots.labelled_scatter(np.ones((3, 2)), list("ab"))
+    with pytest.raises(ValueError, match=r"pca_2d 要的是形状为 \(n, d\) 且至少有两行的矩阵，收到的形状是 \(1, 8\)"):
+        plots.pca_2d(np.ones((1, 8)))
     plt.close("all")
 
 

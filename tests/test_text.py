@@ -36,7 +36,7 @@ def test_course_dict_does_not_leak_into_global_jieba():
 
 
 def test_tokenize_chinese_rejects_non_strings():
-    with pytest.raises(TypeError, match="wants a str"):
+    with pytest.raises(TypeError, match="tokenize_chinese 要的是一个字符串（str），收到的却是 list"):
         tokenize_chinese(["我", "爱"])
 
 
@@ -61,7 +61,7 @@ def test_vocab_specials_come_first_and_roundtrip():
 def test_unknown_policy_unk_and_error():
     assert Vocab.build([["a"]]).encode(["b"]) == [1]
     strict = Vocab.build([["a"]], unknown="error")
-    with pytest.raises(UnknownTokenError, match="'b' is not in the vocabulary"):
+    with pytest.raises(UnknownTokenError, match="'b' 不在词表里（词表共 5 个词元）。请检查它的拼写和分词"):
         strict.encode(["a", "b"])
     assert "b" not in strict and "a" in strict
 
@@ -74,13 +74,13 @@ def test_min_freq_and_max_size():
 
 def test_bad_input_messages():
     vocab = Vocab.build([["a"]])
-    with pytest.raises(TypeError, match="tokenize it first"):
+    with pytest.raises(TypeError, match="encode 要的是词元列表，收到的却是字符串 'a b'：请先分词"):
         vocab.encode("a b")
-    with pytest.raises(TypeError, match="tokenize first"):
+    with pytest.raises(TypeError, match="Vocab.build 要的是分好词的句子.*请先分词"):
         Vocab.build(["a sentence as a string"])
-    with pytest.raises(IndexError, match="outside the vocabulary"):
+    with pytest.raises(IndexError, match="id 99 超出了词表的范围（有效的 id：0..4）"):
         vocab.decode([99])
-    with pytest.raises(ValueError, match="unknown must be"):
+    with pytest.raises(ValueError, match="unknown 只能是 'unk' 或 'error'，收到的是 'ignore'"):
         Vocab(["a"], unknown="ignore")
-    with pytest.raises(ValueError, match="needs '<unk>'"):
+    with pytest.raises(ValueError, match="specials 里必须有 '<unk>'；不要 '<unk>' 的话，请传入 unknown='error'"):
         Vocab(["a"], specials=(), unknown="unk")
