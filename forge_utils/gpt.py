@@ -44,14 +44,14 @@ class GPTConfig:
         for name in ("vocab_size", "context", "n_layer", "n_head", "n_embd"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"GPTConfig.{name} must be a positive int, got {value!r}")
+                raise ValueError(f"GPTConfig.{name} 必须是正整数，收到的是 {value!r}")
         if self.n_embd % self.n_head:
             raise ValueError(
-                f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): each head gets n_embd / n_head "
-                "dimensions; e.g. n_embd=128 with n_head=4"
+                f"n_embd（{self.n_embd}）必须能被 n_head（{self.n_head}）整除：每个头分到 n_embd / n_head 维；"
+                "比如 n_embd=128 配 n_head=4"
             )
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+            raise ValueError(f"dropout 必须在 [0, 1) 里，收到的是 {self.dropout!r}")
 
 
 class CausalSelfAttention(nn.Module):
@@ -153,14 +153,14 @@ class GPT(nn.Module):
     def _check(self, ids: torch.Tensor) -> None:
         if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype not in (torch.int64, torch.int32):
             got = f"{tuple(ids.shape)} {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
-            raise ValueError(f"GPT expects integer ids of shape (batch, time), got {got}; use ids[None] for one sequence")
+            raise ValueError(f"GPT 要的是形状为 (batch, time) 的整数 id，收到的是 {got}：只有一条序列时请用 ids[None]")
         if ids.shape[1] > self.config.context:
             raise ValueError(
-                f"sequence of length {ids.shape[1]} is longer than the context of {self.config.context} positions; "
-                f"keep the last {self.config.context} ids (ids[:, -{self.config.context}:])"
+                f"序列长度 {ids.shape[1]} 超过了上下文的 {self.config.context} 个位置："
+                f"请只保留最后 {self.config.context} 个 id（ids[:, -{self.config.context}:]）"
             )
         if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= self.config.vocab_size):
-            raise ValueError(f"ids must be in 0..{self.config.vocab_size - 1}, got {int(ids.min())}..{int(ids.max())}")
+            raise ValueError(f"id 必须在 0..{self.config.vocab_size - 1} 里，收到的是 {int(ids.min())}..{int(ids.max())}")
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         self._check(ids)
@@ -192,7 +192,7 @@ def future_leak(model: Callable[[torch.Tensor], torch.Tensor], ids: torch.Tensor
     0 for a causal model: what it predicts at t cannot depend on tokens after t. ``ids`` (B, T).
     """
     if not 0 <= position < ids.shape[1] - 1:
-        raise ValueError(f"position must be in 0..{ids.shape[1] - 2} (some tokens must come after it), got {position}")
+        raise ValueError(f"position 必须在 0..{ids.shape[1] - 2} 里（它后面至少要有一个词元），收到的是 {position}")
     changed = ids.clone()
     changed[:, position + 1:] = (changed[:, position + 1:] + 1 + torch.arange(ids.shape[1] - position - 1,
                                                                           device=ids.device)) % vocab_size
@@ -259,6 +259,6 @@ class SamplingControl(Explorer):
 
 def _check_settings(temperature: float, top_k: int) -> None:
     if not 0 < temperature <= 2:
-        raise ValueError(f"temperature must be in (0, 2] (0.1 is nearly greedy, 1 samples the model as it is), got {temperature}")
+        raise ValueError(f"temperature 必须在 (0, 2] 里（0.1 几乎是贪心，1 按模型原样采样），收到的是 {temperature}")
     if not isinstance(top_k, int) or top_k < 0:
-        raise ValueError(f"top_k must be an int ≥ 0 (0 means no limit), got {top_k!r}")
+        raise ValueError(f"top_k 必须是 ≥ 0 的整数（0 表示不限制），收到的是 {top_k!r}")

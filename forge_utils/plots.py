@@ -325,7 +325,7 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
                (3.5, "多头自注意力\n（源句填充掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "前馈网络 FFN\nd_model → d_ff → d_model", "ffn"), (6.8, "相加 & 层归一化", "norm"),
                (8.6, "memory：源句每个位置的向量\n(B, Ls, d_model)", "memory")]
-    decoder = [(0.5, "目标输入 id：<bos> i love machines\n(B, Lt)，右移一位", "io"),
+    decoder = [(0.5, "目标输入 id：<bos> i love machines today\n(B, Lt)，右移一位", "io"),
                (1.8, "嵌入 × √d_model + 位置编码\n(B, Lt, d_model)", "embed"),
                (3.5, "掩码多头自注意力\n（因果 & 目标填充掩码）", "attn"), (4.6, "相加 & 层归一化", "norm"),
                (5.7, "交叉注意力\nQ 来自解码器，K、V = memory", "attn"), (6.8, "相加 & 层归一化", "norm"),

@@ -90,13 +90,13 @@ class Reference(NamedTuple):
 
         path = REFERENCE_DIR / f"{self.name}.safetensors"
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: run `{self.script}` (make pretrain) to make it")
+            raise FileNotFoundError(f"找不到 {path}：请运行 `{self.script}`（或 make pretrain）生成它")
         stored = load_file(str(path))
         prefix = f"{key}/"
         state = {k[len(prefix):]: v for k, v in stored.items() if k.startswith(prefix)}
         if not state:
             keys = sorted({k.split("/", 1)[0] for k in stored})
-            raise KeyError(f"{path.name} has no weights under {key!r}; it has {keys}")
+            raise KeyError(f"{path.name} 里没有 {key!r} 下的权重；它有的是 {keys}，请换成其中一个")
         device = next(model.parameters()).device
         model.load_state_dict({k: v.to(device) for k, v in state.items()})  # strict: names and shapes must match
         return model
@@ -141,12 +141,12 @@ def load_reference(name: str, settings: Mapping[str, Any], folder: Path | None =
     folder = folder or REFERENCE_DIR
     path = folder / f"{name}.json"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `make pretrain` (see longrun/README.md) to make it")
+        raise FileNotFoundError(f"找不到 {path}：请运行 `make pretrain`（见 longrun/README.md）生成它")
     data = json.loads(path.read_text(encoding="utf-8"))
     mine, theirs = _plain(dict(settings)), data["settings"]
     if mine != theirs:
         differ = {key: (mine.get(key, "<missing>"), theirs.get(key, "<missing>"))
                   for key in sorted(set(mine) | set(theirs)) if mine.get(key, "<missing>") != theirs.get(key, "<missing>")}
-        raise ValueError(f"{path.name} was made with other settings ({{name: (yours, file's)}} = {differ}): "
-                         f"run `{data['script']}` again after changing them")
+        raise ValueError(f"{path.name} 是用别的设置生成的（{{设置名: (你的, 文件里的)}} = {differ}）："
+                         f"改完设置后请重新运行 `{data['script']}`")
     return Reference(name, data["script"], theirs, data["made_with"], data["runs"])

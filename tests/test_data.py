@@ -101,9 +101,9 @@ def test_peoples_daily_is_deterministic_and_callers_cannot_change_it(peoples_dai
 
 
 def test_peoples_daily_bad_arguments():
-    with pytest.raises(ValueError, match="split must be one of"):
+    with pytest.raises(ValueError, match="split 只能是 .* 之一，收到的是"):
         data.load_peoples_daily("dev")
-    with pytest.raises(ValueError, match="unit must be one of"):
+    with pytest.raises(ValueError, match="unit 只能是 \\('word', 'char'\\) 之一，收到的是 'subword'"):
         data.load_peoples_daily("train", unit="subword")
 
 
@@ -131,7 +131,7 @@ def test_reviews_labels(reviews):
 
 
 def test_reviews_bad_split():
-    with pytest.raises(ValueError, match="split must be one of"):
+    with pytest.raises(ValueError, match="split 只能是 .* 之一，收到的是"):
         data.load_online_reviews("validation")
 
 
@@ -170,7 +170,7 @@ def test_toy_corpus_splits():
     longest = max(len(z) for z, _ in train), max(len(e) for _, e in train)
     assert all(len(z) > longest[0] and len(e) > longest[1] for z, e in splits["longer"])
     assert all(len(z) <= longest[0] and len(e) <= longest[1] for z, e in splits["combination"] + splits["random"])
-    with pytest.raises(ValueError, match="split"):
+    with pytest.raises(ValueError, match="split 只能是 .* 之一或 None（全部），收到的是 'test'"):
         load_zh_en_toy("test")
 
 

@@ -68,7 +68,7 @@ def test_attention_is_causal_and_future_leak_detects_a_leak():
         return model(x) + F.one_hot(torch.roll(x, -1, dims=1), 30).float()
 
     assert future_leak(leaky, ids, 7, 30) > 0.5
-    with pytest.raises(ValueError, match="position"):
+    with pytest.raises(ValueError, match=r"position 必须在 0\.\.14 里（它后面至少要有一个词元），收到的是 15"):
         future_leak(model, ids, 15, 30)
 
 
@@ -80,17 +80,17 @@ def test_weight_tying_shares_the_embedding():
 
 def test_bad_input_says_what_to_do():
     model = small_gpt()
-    with pytest.raises(ValueError, match="ids\\[None\\]"):
+    with pytest.raises(ValueError, match=r"GPT 要的是形状为 \(batch, time\) 的整数 id，收到的是 \(16,\) torch.int64：只有一条序列时请用 ids\[None\]"):
         model(torch.randint(0, 30, (16,)))
-    with pytest.raises(ValueError, match="keep the last 16"):
+    with pytest.raises(ValueError, match=r"序列长度 17 超过了上下文的 16 个位置：请只保留最后 16 个 id"):
         model(torch.randint(0, 30, (1, 17)))
-    with pytest.raises(ValueError, match="0..29"):
+    with pytest.raises(ValueError, match=r"id 必须在 0\.\.29 里，收到的是 3\.\.30"):
         model(torch.tensor([[3, 30]]))
-    with pytest.raises(ValueError, match="integer ids"):
+    with pytest.raises(ValueError, match="整数 id"):
         model(torch.rand(1, 4))
-    with pytest.raises(ValueError, match="divisible"):
+    with pytest.raises(ValueError, match="必须能被 n_head（4）整除"):
         GPTConfig(n_embd=30, n_head=4)
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="GPTConfig.n_layer 必须是正整数，收到的是 0"):
         GPTConfig(n_layer=0)
 
 
@@ -130,10 +130,14 @@ def test_sampling_control_is_seeded_and_reacts():
     control.set(prompt="好")
     assert control.sample.startswith("好") and "<b>好</b>" in control.body_html.value
     assert control.image not in control.widget.children  # text only: no picture
-    with pytest.raises(ValueError, match="temperature"):
+    with pytest.raises(ValueError, match="temperature"):  # the slider's range (Explorer.set)
         control.set(temperature=0)
     with pytest.raises(ValueError, match="top_k"):
         control.set(top_k=-1)
+    with pytest.raises(ValueError, match=r"temperature 必须在 \(0, 2\] 里.*收到的是 0"):
+        SamplingControl(model, vocab, temperature=0)
+    with pytest.raises(ValueError, match="top_k 必须是 ≥ 0 的整数（0 表示不限制），收到的是 -1"):
+        SamplingControl(model, vocab, top_k=-1)
 
 
 def test_sampling_summary():

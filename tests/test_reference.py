@@ -21,7 +21,7 @@ def test_save_then_load_keeps_settings_runs_and_what_made_it(tmp_path):
 
 def test_settings_must_agree_both_ways(tmp_path):
     save_reference("demo", {"STEPS": 10, "LR": 0.1}, [], script="python -m longrun demo", folder=tmp_path)
-    with pytest.raises(ValueError, match=r"STEPS.*20, 10.*python -m longrun demo"):
+    with pytest.raises(ValueError, match=r"demo.json 是用别的设置生成的.*STEPS.*20, 10.*改完设置后请重新运行 `python -m longrun demo`"):
         load_reference("demo", {"STEPS": 20, "LR": 0.1}, folder=tmp_path)
     with pytest.raises(ValueError, match=r"'LR': \('<missing>', 0.1\)"):           # the file has a setting we lack
         load_reference("demo", {"STEPS": 10}, folder=tmp_path)
@@ -30,7 +30,7 @@ def test_settings_must_agree_both_ways(tmp_path):
 
 
 def test_a_missing_reference_says_what_to_run(tmp_path):
-    with pytest.raises(FileNotFoundError, match="make pretrain"):
+    with pytest.raises(FileNotFoundError, match=r"找不到 .*nothing.json：请运行 `make pretrain`"):
         load_reference("nothing", {}, folder=tmp_path)
 
 
@@ -44,7 +44,7 @@ def test_weights_round_trip_through_safetensors(tmp_path, monkeypatch):
     ref = load_reference("demo", {})
     assert ref.load_weights(fresh, "lin") is fresh
     assert torch.equal(fresh.weight, trained.weight) and torch.equal(fresh.bias, trained.bias)
-    with pytest.raises(KeyError, match=r"no weights under 'nope'.*\['lin', 'seq'\]"):
+    with pytest.raises(KeyError, match=r"demo.safetensors 里没有 'nope' 下的权重；它有的是 \['lin', 'seq'\]"):
         ref.load_weights(fresh, "nope")
     with pytest.raises(RuntimeError):                                               # another shape: refused
         ref.load_weights(nn.Linear(4, 2), "lin")
@@ -53,7 +53,7 @@ def test_weights_round_trip_through_safetensors(tmp_path, monkeypatch):
 def test_load_weights_without_the_file_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setattr(reference, "REFERENCE_DIR", tmp_path)
     save_reference("demo", {}, [], script="python -m longrun demo")
-    with pytest.raises(FileNotFoundError, match="python -m longrun demo"):
+    with pytest.raises(FileNotFoundError, match=r"找不到 .*demo.safetensors：请运行 `python -m longrun demo`"):
         load_reference("demo", {}).load_weights(nn.Linear(3, 2), "lin")
 
 
