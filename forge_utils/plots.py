@@ -181,12 +181,12 @@ def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize:
     box = ax.get_window_extent()  # the axes in pixels
     pixels = fontsize * ax.figure.dpi / 72
     line = 1.3 * pixels / box.height  # one line of text, as a fraction of the axes' height
-    dot = 5 / box.width, 5 / box.height  # half the size of a marker, as fractions of the axes
+    marker = 5  # half the size of a marker, in pixels
+    dot = marker / box.width, marker / box.height  # the same, as fractions of the axes
     gap = 6 / box.width
     fx = (xy[:, 0] - x0) / (x1 - x0)
     fy = (xy[:, 1] - y0) / (y1 - y0)
     taken: list[tuple[float, float, float, float]] = []  # (left, bottom, right, top) of each written label
-
     lines: list[tuple[float, float, float, float]] = []  # leader lines drawn so far, in pixels
 
     def crosses(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -223,7 +223,7 @@ def _place_labels(ax: plt.Axes, xy: np.ndarray, labels: Sequence[str], fontsize:
         (ax0, ay0, ax1, ay1), px, py = segment, fx * box.width, fy * box.height
         dx, dy = ax1 - ax0, ay1 - ay0
         t = np.clip(((px - ax0) * dx + (py - ay0) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1)
-        close = np.hypot(ax0 + t * dx - px, ay0 + t * dy - py) < 5
+        close = np.hypot(ax0 + t * dx - px, ay0 + t * dy - py) < marker
         close[i] = False
         return int(close.sum())
 
