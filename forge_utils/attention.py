@@ -29,8 +29,8 @@ def _check_mask(mask: torch.Tensor, scores_shape: torch.Size) -> None:
     if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool:
         what = mask.dtype if isinstance(mask, torch.Tensor) else type(mask).__name__
         raise TypeError(
-            f"mask must be a boolean tensor (True = may attend), got {what}. "
-            "Build one with causal_mask(L) / padding_mask(ids), or convert with mask.bool()."
+            f"掩码 mask 必须是布尔张量（True = 可以关注），收到的是 {what}。"
+            "请用 causal_mask(L) / padding_mask(ids) 生成，或用 mask.bool() 转换。"
         )
     try:
         shape = torch.broadcast_shapes(mask.shape, scores_shape)
@@ -38,8 +38,8 @@ def _check_mask(mask: torch.Tensor, scores_shape: torch.Size) -> None:
         shape = None
     if shape != scores_shape:
         raise ValueError(
-            f"mask of shape {tuple(mask.shape)} does not broadcast to the attention scores "
-            f"(..., Lq, Lk) = {tuple(scores_shape)}. Its last two dims must be (Lq, Lk), (1, Lk) or (Lq, 1)."
+            f"形状为 {tuple(mask.shape)} 的掩码无法广播到注意力分数的形状 "
+            f"(..., Lq, Lk) = {tuple(scores_shape)}：它的最后两维必须是 (Lq, Lk)、(1, Lk) 或 (Lq, 1)。"
         )
 
 
@@ -56,14 +56,14 @@ def scaled_dot_product_attention(
     for name, t in (("q", q), ("k", k), ("v", v)):
         if not isinstance(t, torch.Tensor) or t.dim() < 2:
             got = tuple(t.shape) if isinstance(t, torch.Tensor) else type(t).__name__
-            raise ValueError(f"{name} must be a tensor of shape (..., L, d), got {got}")
+            raise ValueError(f"{name} 必须是形状为 (..., L, d) 的张量，收到的是 {got}")
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(
-            f"q and k must have the same last dim d_k to take dot products: q {tuple(q.shape)}, k {tuple(k.shape)}"
+            f"q 和 k 的最后一维 d_k 必须相同才能做点积：q {tuple(q.shape)}，k {tuple(k.shape)}"
         )
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(
-            f"k and v must have the same length Lk (one value per key): k {tuple(k.shape)}, v {tuple(v.shape)}"
+            f"k 和 v 的长度 Lk 必须相同（每个键对应一个值）：k {tuple(k.shape)}，v {tuple(v.shape)}"
         )
     if mask is not None:
         scores_shape = torch.Size(torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2]))
@@ -96,9 +96,9 @@ def check_every_query_attends(mask: torch.Tensor) -> None:
     if not mask.any(dim=-1).all():
         rows = (~mask.any(dim=-1)).nonzero().tolist()
         raise ValueError(
-            f"mask hides every key from {len(rows)} query row(s) (first at index {rows[0]}), "
-            "so their softmax is undefined. Every query needs at least one key it may attend to: "
-            "check that no sequence has length 0 and that the padding mask covers keys, not queries."
+            f"掩码让 {len(rows)} 个查询行看不到任何键（第一个在下标 {rows[0]}），"
+            "它们的 softmax 没有定义。每个查询至少要能关注一个键："
+            "请检查有没有长度为 0 的序列，以及填充掩码遮的是不是键（列）而不是查询（行）。"
         )
 
 
@@ -115,7 +115,7 @@ def alibi_bias(num_heads: int, length: int, device: torch.device | str | None = 
 def causal_mask(length: int, device: torch.device | str | None = None) -> torch.Tensor:
     """Boolean (L, L) mask, True on and below the diagonal: position i may look at 0..i only."""
     if not isinstance(length, int) or length < 1:
-        raise ValueError(f"causal_mask needs a positive int length, got {length!r}")
+        raise ValueError(f"causal_mask 需要一个正整数长度，收到的是 {length!r}")
     return torch.ones(length, length, dtype=torch.bool, device=device).tril()
 
 
@@ -130,20 +130,20 @@ def padding_mask(
     """
     x = torch.as_tensor(ids_or_lengths)
     if x.dtype.is_floating_point or x.dtype == torch.bool:
-        raise TypeError(f"padding_mask wants integer ids (B, L) or lengths (B,), got dtype {x.dtype}")
+        raise TypeError(f"padding_mask 要的是整数 id (B, L) 或长度 (B,)，收到的 dtype 是 {x.dtype}")
     if x.dim() == 2:
         keep = x != pad_id
     elif x.dim() == 1:
         if (x < 0).any():
-            raise ValueError(f"lengths must be non-negative, got {x.tolist()}")
+            raise ValueError(f"长度 lengths 不能是负数，收到的是 {x.tolist()}")
         longest = int(x.max()) if x.numel() else 0
         max_len = longest if max_len is None else max_len
         if max_len < longest:
-            raise ValueError(f"max_len={max_len} is shorter than the longest sequence ({longest})")
+            raise ValueError(f"max_len={max_len} 比最长的序列（{longest}）还短")
         keep = torch.arange(max_len, device=x.device) < x[:, None]
     else:
         raise ValueError(
-            f"padding_mask wants ids of shape (B, L) or lengths of shape (B,), got shape {tuple(x.shape)}"
+            f"padding_mask 要的是形状为 (B, L) 的 id 或形状为 (B,) 的长度，收到的形状是 {tuple(x.shape)}"
         )
     return keep[:, None, None, :]
 
@@ -167,8 +167,8 @@ class MultiHeadAttention(nn.Module):
         super().__init__()
         if num_heads < 1 or d_model % num_heads != 0:
             raise ValueError(
-                f"d_model={d_model} must be divisible by num_heads={num_heads} so every head gets "
-                f"d_k = d_model / num_heads dims; e.g. d_model=512 with 8 heads gives d_k=64."
+                f"d_model={d_model} 必须能被 num_heads={num_heads} 整除，这样每个头才能分到 "
+                f"d_k = d_model / num_heads 维；例如 d_model=512、8 个头时 d_k=64。"
             )
         self.d_model = d_model
         self.num_heads = num_heads
@@ -193,28 +193,28 @@ class MultiHeadAttention(nn.Module):
         for name, t in (("query", query), ("key", key), ("value", value)):
             if t.dim() != 3 or t.shape[-1] != self.d_model:
                 raise ValueError(
-                    f"{name} must have shape (B, L, d_model={self.d_model}) (batch first), got {tuple(t.shape)}; "
-                    "add a batch dim with x.unsqueeze(0) for one sequence."
+                    f"{name} 的形状必须是 (B, L, d_model={self.d_model})（批维在前），收到的是 {tuple(t.shape)}；"
+                    "只有一条序列时请用 x.unsqueeze(0) 加上批维。"
                 )
         if not query.shape[0] == key.shape[0] == value.shape[0]:
             raise ValueError(
-                f"query, key and value must have the same batch size, got {query.shape[0]}, {key.shape[0]}, {value.shape[0]}"
+                f"query、key 和 value 的批大小必须相同，收到的是 {query.shape[0]}、{key.shape[0]}、{value.shape[0]}"
             )
         if key.shape[1] != value.shape[1]:
-            raise ValueError(f"key and value must have the same length Lk, got {key.shape[1]} and {value.shape[1]}")
+            raise ValueError(f"key 和 value 的长度 Lk 必须相同，收到的是 {key.shape[1]} 和 {value.shape[1]}")
 
     def _prepare_mask(self, mask: torch.Tensor, b: int, lq: int, lk: int) -> torch.Tensor:
         target = torch.Size((b, self.num_heads, lq, lk))
-        accepted = f"(Lq, Lk), (B, Lq, Lk), (B, 1, Lq, Lk), (B, 1, 1, Lk) or (B, heads, Lq, Lk) = {tuple(target)}"
+        accepted = f"(Lq, Lk)、(B, Lq, Lk)、(B, 1, Lq, Lk)、(B, 1, 1, Lk) 或 (B, heads, Lq, Lk) = {tuple(target)}"
         if not isinstance(mask, torch.Tensor) or mask.dim() not in (2, 3, 4):
             got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
-            raise ValueError(f"mask must be a boolean tensor of shape {accepted}; got {got}")
+            raise ValueError(f"掩码 mask 必须是形状为 {accepted} 的布尔张量；收到的是 {got}")
         if mask.dim() == 3:  # (B, Lq, Lk): the same mask for every head
             mask = mask.unsqueeze(1)
         try:
             _check_mask(mask, target)
         except ValueError:
-            raise ValueError(f"mask of shape {tuple(mask.shape)} does not fit; accepted shapes: {accepted}") from None
+            raise ValueError(f"形状为 {tuple(mask.shape)} 的掩码和注意力分数对不上；可接受的形状：{accepted}") from None
         return mask
 
     def forward(
@@ -243,11 +243,11 @@ class MultiHeadAttention(nn.Module):
         """
         if mha.embed_dim != self.d_model or mha.num_heads != self.num_heads:
             raise ValueError(
-                f"nn.MultiheadAttention has embed_dim={mha.embed_dim}, num_heads={mha.num_heads}; "
-                f"this module has d_model={self.d_model}, num_heads={self.num_heads}"
+                f"nn.MultiheadAttention 的 embed_dim={mha.embed_dim}、num_heads={mha.num_heads}；"
+                f"而这个模块的 d_model={self.d_model}、num_heads={self.num_heads}，两者必须一致"
             )
         if mha.in_proj_weight is None or mha.in_proj_bias is None or mha.out_proj.bias is None:
-            raise ValueError("copying needs nn.MultiheadAttention(..., bias=True) with kdim = vdim = embed_dim")
+            raise ValueError("复制权重需要 nn.MultiheadAttention(..., bias=True)，并且 kdim = vdim = embed_dim")
         for linear, w, bias in zip(
             (self.w_q, self.w_k, self.w_v), mha.in_proj_weight.chunk(3), mha.in_proj_bias.chunk(3)
         ):

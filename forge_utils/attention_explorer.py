@@ -31,11 +31,11 @@ def attention_matrix(q: torch.Tensor, k: torch.Tensor, temperature: float = 1.0,
     below 1 the weights sharpen towards the largest score, above 1 they flatten towards uniform.
     """
     if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
+        raise ValueError(f"温度 temperature 必须大于 0，收到的是 {temperature}")
     scores = (q @ k.T) / (math.sqrt(q.shape[-1]) * temperature)
     if causal:
         if q.shape[0] != k.shape[0]:
-            raise ValueError("a causal mask needs as many queries as keys (self-attention)")
+            raise ValueError("因果掩码要求查询和键一样多（自注意力）")
         scores = scores.masked_fill(~causal_mask(q.shape[0], device=scores.device), float("-inf"))
     return torch.softmax(scores, dim=-1).detach().cpu().double().numpy()
 
@@ -61,7 +61,7 @@ def draw_attention(
     else:
         parent = axes[0].figure
         if not isinstance(parent, plt.Figure):  # a SubFigure has no tight_layout (below)
-            raise TypeError("draw_attention draws on two axes of a Figure (plt.subplots(1, 2)), not of a SubFigure")
+            raise TypeError("draw_attention 要画在一个 Figure 的两个坐标轴上（plt.subplots(1, 2)），不能画在 SubFigure 上")
         fig = parent
     heat, bars = axes
     n = len(tokens)
@@ -111,15 +111,15 @@ class AttentionExplorer(Explorer):
             q, k = q.unsqueeze(0), k.unsqueeze(0)
         if q.dim() != 3 or q.shape != k.shape:
             raise ValueError(
-                f"q and k must both have shape (heads, L, d_k) or (L, d_k), got {tuple(q.shape)} and {tuple(k.shape)}"
+                f"q 和 k 的形状都必须是 (heads, L, d_k) 或 (L, d_k)，而且彼此相同，收到的是 {tuple(q.shape)} 和 {tuple(k.shape)}"
             )
         if len(tokens) != q.shape[1]:
-            raise ValueError(f"{len(tokens)} tokens for sequences of length {q.shape[1]}; give one token per position")
+            raise ValueError(f"给了 {len(tokens)} 个词元，但序列长度是 {q.shape[1]}：请每个位置给一个词元")
         head_names = list(head_names) if head_names is not None else [f"头 {h}" for h in range(q.shape[0])]
         if len(head_names) != q.shape[0]:
-            raise ValueError(f"{len(head_names)} head names for {q.shape[0]} heads")
+            raise ValueError(f"给了 {len(head_names)} 个头名 head_names，但有 {q.shape[0]} 个头：请每个头给一个名字")
         if not 0 <= query < len(tokens):
-            raise ValueError(f"query must be an index in 0..{len(tokens) - 1}, got {query}")
+            raise ValueError(f"query 必须是 0..{len(tokens) - 1} 里的下标，收到的是 {query}")
         self.tokens, self.q, self.k, self.head_names = list(tokens), q.detach(), k.detach(), head_names
         self.query_slider = widgets.IntSlider(value=query, min=0, max=len(tokens) - 1, description="查询")
         self.temperature_slider = widgets.FloatSlider(value=temperature, min=0.1, max=5.0, step=0.1,

@@ -23,7 +23,7 @@ def bag_of_tokens(docs: Sequence[Sequence[str]], index: Mapping[str, int]) -> to
 
     Tokens missing from ``index`` are left out (they carry no weight)."""
     if not index:
-        raise ValueError("index is empty: build it from the training documents, e.g. {token: i for i, token in ...}")
+        raise ValueError("index 是空的：请用训练文档来建，例如 {token: i for i, token in ...}")
     pairs = [(row, index[token]) for row, doc in enumerate(docs) for token in doc if token in index]
     positions = torch.tensor(pairs, dtype=torch.long).T if pairs else torch.zeros(2, 0, dtype=torch.long)
     return torch.sparse_coo_tensor(positions, torch.ones(positions.shape[1]), (len(docs), len(index)),
@@ -36,9 +36,9 @@ def fit_logistic(X: torch.Tensor, y: torch.Tensor, C: float = 1.0, iterations: i
     Minimises mean cross-entropy + ‖w‖² / (2·C·n), scikit-learn's ``LogisticRegression(C=C)`` objective.
     The problem is convex and starts from zero, so there is no seed: the answer depends only on the data."""
     if len(y) != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)} labels")
+        raise ValueError(f"X 有 {X.shape[0]} 行，但 y 有 {len(y)} 个标签：两者必须一样多")
     if not set(y.unique().tolist()) <= {0, 1}:
-        raise ValueError("y must hold 0/1 labels")
+        raise ValueError("y 里只能是 0/1 标签")
     w = torch.zeros(X.shape[1], 1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([w, b], max_iter=iterations, line_search_fn="strong_wolfe")

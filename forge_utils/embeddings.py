@@ -39,9 +39,9 @@ def _as_matrix(x: ArrayLike | torch.Tensor, what: str) -> torch.Tensor:
     if tensor.ndim == 1:
         tensor = tensor.unsqueeze(0)
     if tensor.ndim != 2:
-        raise ValueError(f"{what} should be a vector (d,) or a matrix (n, d), got shape {tuple(tensor.shape)}")
+        raise ValueError(f"{what} 应该是一个向量 (d,) 或一个矩阵 (n, d)，收到的形状是 {tuple(tensor.shape)}")
     if tensor.shape[0] == 0 or tensor.shape[1] == 0:
-        raise ValueError(f"{what} is empty (shape {tuple(tensor.shape)}); pass at least one vector of length ≥ 1")
+        raise ValueError(f"{what} 是空的（形状 {tuple(tensor.shape)}）：请至少传入一个长度 ≥ 1 的向量")
     return tensor
 
 
@@ -54,7 +54,7 @@ def cosine_similarity(a: ArrayLike | torch.Tensor, b: ArrayLike | torch.Tensor) 
     x = _as_matrix(a, "a")
     y = _as_matrix(b, "b").to(x.device)
     if x.shape[1] != y.shape[1]:
-        raise ValueError(f"a has vectors of length {x.shape[1]} but b of length {y.shape[1]}; they must match")
+        raise ValueError(f"a 的向量长度是 {x.shape[1]}，b 的却是 {y.shape[1]}：两者必须相同")
     sims = F.normalize(x, dim=1) @ F.normalize(y, dim=1).T  # (n, m)
     if np.ndim(a) == 1:
         sims = sims.squeeze(0)
@@ -75,13 +75,13 @@ class WordVectors:
         if isinstance(vocab, Vocab):
             self.words, self.specials = list(vocab.itos), set(vocab.specials)
         elif isinstance(vocab, str):
-            raise TypeError("vocab should be a Vocab or a list of words, got a str")
+            raise TypeError("vocab 应该是 Vocab 或词的列表，收到的却是一个 str")
         else:
             self.words, self.specials = list(vocab), set()
         if torch.as_tensor(vectors).ndim != 2 or len(self.words) != self.vectors.shape[0]:
             raise ValueError(
-                f"vectors has shape {tuple(torch.as_tensor(vectors).shape)} but the vocabulary has {len(self.words)} "
-                "words; pass a (V, d) matrix with one row per vocabulary entry (in vocab order)"
+                f"vectors 的形状是 {tuple(torch.as_tensor(vectors).shape)}，但词表有 {len(self.words)} 个词："
+                "请传入一个 (V, d) 矩阵，词表里每个条目一行（按词表的顺序）"
             )
         self.index = {word: i for i, word in enumerate(self.words)}
         self._unit = F.normalize(self.vectors, dim=1)
@@ -94,12 +94,12 @@ class WordVectors:
 
     def _id(self, word: str) -> int:
         if not isinstance(word, str):
-            raise TypeError(f"expected a word (str), got {type(word).__name__}")
+            raise TypeError(f"要的是一个词（str），收到的却是 {type(word).__name__}")
         if word not in self.index or word in self.specials:
-            lower = " (try the lower-case " + repr(word.lower()) + ")" if word.lower() in self.index else ""
+            lower = "；试试小写的 " + repr(word.lower()) if word.lower() in self.index else ""
             raise KeyError(
-                f"{word!r} is not in the vocabulary ({len(self.words)} words){lower}. "
-                "Check the spelling/segmentation, or use `word in vectors` to test first."
+                f"{word!r} 不在词表里（词表共 {len(self.words)} 个词）{lower}。"
+                "请检查拼写和分词，或者先用 `word in vectors` 判断一下。"
             )
         return self.index[word]
 
@@ -113,7 +113,7 @@ class WordVectors:
 
     def _top(self, query: torch.Tensor, k: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
         if k < 1:
-            raise ValueError(f"k must be at least 1, got {k}")
+            raise ValueError(f"k 至少要是 1，收到的是 {k}")
         sims = self._unit @ F.normalize(query, dim=0)
         for i in set(exclude) | {self.index[s] for s in self.specials if s in self.index}:
             sims[i] = -math.inf
@@ -164,7 +164,7 @@ class SkipGram(nn.Module):
 
     def forward(self, center: torch.Tensor) -> torch.Tensor:
         if center.ndim != 1:
-            raise ValueError(f"center should be word ids of shape (B,), got {tuple(center.shape)}")
+            raise ValueError(f"center 应该是形状为 (B,) 的词 id，收到的形状是 {tuple(center.shape)}")
         return self.W_in[center] @ self.W_out
 
 
@@ -183,7 +183,7 @@ class CBOW(nn.Module):
 
     def forward(self, context: torch.Tensor) -> torch.Tensor:
         if context.ndim != 2:
-            raise ValueError(f"context should be word ids of shape (B, C), got {tuple(context.shape)}")
+            raise ValueError(f"context 应该是形状为 (B, C) 的词 id，收到的形状是 {tuple(context.shape)}")
         return self.W_in[context].mean(dim=1) @ self.W_out
 
 
@@ -211,8 +211,8 @@ class SkipGramNS(nn.Module):
     def forward(self, center: torch.Tensor, context: torch.Tensor, negatives: torch.Tensor) -> torch.Tensor:
         if center.ndim != 1 or context.shape != center.shape or negatives.ndim != 2 or len(negatives) != len(center):
             raise ValueError(
-                "SkipGramNS wants center (B,), context (B,), negatives (B, K); got "
-                f"{tuple(center.shape)}, {tuple(context.shape)}, {tuple(negatives.shape)}"
+                "SkipGramNS 要的是 center (B,)、context (B,)、negatives (B, K)，收到的是 "
+                f"{tuple(center.shape)}、{tuple(context.shape)}、{tuple(negatives.shape)}"
             )
         v = self.in_embed(center)  # (B, d)
         pos = (self.out_embed(context) * v).sum(-1)  # (B,)
@@ -230,9 +230,9 @@ def noise_distribution(counts: ArrayLike | torch.Tensor, power: float = 0.75) ->
     """Negative-sampling noise P_n(w) ∝ count(w)^power: ``(V,)`` counts → ``(V,)`` probabilities."""
     counts = torch.as_tensor(counts, dtype=torch.float64)
     if counts.ndim != 1 or counts.numel() == 0:
-        raise ValueError(f"counts should be a non-empty 1-D list of word counts, got shape {tuple(counts.shape)}")
+        raise ValueError(f"counts 应该是非空的一维词频列表，收到的形状是 {tuple(counts.shape)}")
     if (counts < 0).any() or counts.sum() <= 0:
-        raise ValueError("counts must be ≥ 0 with at least one positive count")
+        raise ValueError("counts 必须都 ≥ 0，并且至少有一个正的计数")
     weights = counts**power
     return (weights / weights.sum()).float()
 
@@ -246,9 +246,9 @@ def keep_probabilities(counts: ArrayLike | torch.Tensor, sample: float = 1e-3) -
     """
     counts = torch.as_tensor(counts, dtype=torch.float64)
     if counts.ndim != 1 or counts.numel() == 0:
-        raise ValueError(f"counts should be a non-empty 1-D list of word counts, got shape {tuple(counts.shape)}")
+        raise ValueError(f"counts 应该是非空的一维词频列表，收到的形状是 {tuple(counts.shape)}")
     if sample < 0:
-        raise ValueError(f"sample must be ≥ 0 (0 = no subsampling), got {sample}")
+        raise ValueError(f"sample 必须 ≥ 0（0 表示不做二次采样），收到的是 {sample}")
     if sample == 0:
         return torch.ones_like(counts, dtype=torch.float32)
     f = counts / counts.sum()
@@ -264,7 +264,7 @@ def unigram_table(probs: torch.Tensor, size: int = 1_000_000) -> torch.Tensor:
     """
     probs = torch.as_tensor(probs, dtype=torch.float64)
     if probs.ndim != 1 or probs.numel() == 0 or probs.sum() <= 0:
-        raise ValueError("probs should be a non-empty 1-D tensor of non-negative probabilities")
+        raise ValueError("probs 应该是非空的一维张量，里面是非负的概率")
     cdf = torch.cumsum(probs / probs.sum(), 0)
     slots = (torch.arange(size, dtype=torch.float64) + 0.5) / size
     return torch.searchsorted(cdf, slots).clamp_(max=len(probs) - 1)
@@ -290,12 +290,12 @@ def encode_corpus(sentences: Iterable[Sequence[str]], vocab: Vocab) -> Corpus:
     tokens, sentence = [], []
     for s, words in enumerate(sentences):
         if isinstance(words, str):
-            raise TypeError("encode_corpus wants tokenized sentences (lists of words), got a str; tokenize first")
+            raise TypeError("encode_corpus 要的是分好词的句子（词的列表），收到的却是一个 str：请先分词")
         ids = [vocab.stoi[w] for w in words if w in vocab.stoi and w not in vocab.specials]
         tokens.extend(ids)
         sentence.extend([s] * len(ids))
     if not tokens:
-        raise ValueError("the corpus is empty after dropping out-of-vocabulary words; check the sentences and min_freq")
+        raise ValueError("去掉词表外的词之后，语料是空的：请检查句子和 min_freq")
     tokens_t = torch.tensor(tokens, dtype=torch.long)
     counts = torch.bincount(tokens_t, minlength=len(vocab))
     return Corpus(tokens_t, torch.tensor(sentence, dtype=torch.long), counts, vocab)
@@ -315,9 +315,9 @@ def skipgram_pairs(
     inside its own sentence. Pairs are in corpus order (shuffle them before training).
     """
     if window < 1:
-        raise ValueError(f"window must be ≥ 1, got {window}")
+        raise ValueError(f"window 必须 ≥ 1，收到的是 {window}")
     if tokens.shape != sentence.shape or tokens.ndim != 1:
-        raise ValueError(f"tokens and sentence should both be (N,), got {tuple(tokens.shape)}, {tuple(sentence.shape)}")
+        raise ValueError(f"tokens 和 sentence 的形状都应该是 (N,)，收到的是 {tuple(tokens.shape)} 和 {tuple(sentence.shape)}")
     device = tokens.device
     if keep is not None:
         mask = torch.rand(len(tokens), generator=generator, device=device) < keep[tokens]
@@ -407,9 +407,9 @@ def train_sgns(
     and CUDA.
     """
     if len(corpus) < 2:
-        raise ValueError("the corpus needs at least two tokens to form a (centre, context) pair")
+        raise ValueError("语料至少要有两个词元，才能组成一个（中心词，上下文词）对")
     if min(dim, negative, epochs, batch_size) < 1 or lr <= 0:
-        raise ValueError("dim, negative, epochs and batch_size must be ≥ 1 and lr > 0")
+        raise ValueError("dim、negative、epochs 和 batch_size 都必须 ≥ 1，lr 必须 > 0")
     device = torch.device(device) if device is not None else corpus.tokens.device
     generator = torch.Generator(device=device).manual_seed(seed)
     torch.manual_seed(seed)
@@ -475,7 +475,7 @@ def train_gensim_word2vec(
     from gensim.models import Word2Vec
 
     if sg not in (0, 1):
-        raise ValueError(f"sg must be 1 (skip-gram) or 0 (CBOW), got {sg!r}")
+        raise ValueError(f"sg 必须是 1（skip-gram）或 0（CBOW），收到的是 {sg!r}")
     model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=sg, negative=negative,
                      epochs=epochs, sample=sample, alpha=0.025 if sg else 0.05, min_alpha=1e-4, seed=seed, workers=1)
     return WordVectors(model.wv.vectors, model.wv.index_to_key)
@@ -507,23 +507,23 @@ def parse_word_tests(lines: Iterable[str]) -> WordTests:
         if line.startswith("[") and line.endswith("]"):
             kind, _, name = line[1:-1].partition(" ")
             if kind not in ("analogy", "group") or not name.strip():
-                raise ValueError(f"line {number}: expected '[analogy NAME]' or '[group NAME]', got {line!r}")
+                raise ValueError(f"第 {number} 行：应该是 '[analogy NAME]' 或 '[group NAME]'，收到的是 {line!r}")
             if kind == "analogy":
                 current = analogies.setdefault(name.strip(), [])
             else:
                 current = groups.setdefault(name.strip(), [])
             continue
         if current is None:
-            raise ValueError(f"line {number}: words before any '[analogy NAME]' or '[group NAME]' header")
+            raise ValueError(f"第 {number} 行：在任何 '[analogy NAME]' 或 '[group NAME]' 标题之前就出现了词")
         words = line.split()
         if kind == "analogy":
             if len(words) != 2:
-                raise ValueError(f"line {number}: an analogy line holds one pair 'a b', got {line!r}")
+                raise ValueError(f"第 {number} 行：类比行只能有一对词 'a b'，收到的是 {line!r}")
             current.append((words[0], words[1]))
         else:
             current.extend(words)
     if not analogies and not groups:
-        raise ValueError("no '[analogy NAME]' or '[group NAME]' section found")
+        raise ValueError("没有找到任何 '[analogy NAME]' 或 '[group NAME]' 小节")
     return WordTests(analogies, groups)
 
 

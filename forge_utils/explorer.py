@@ -122,16 +122,16 @@ class Explorer:
 
     def _check(self, name: str, value: Any) -> None:
         if name not in self.controls:
-            raise ValueError(f"unknown control {name!r}; this explorer has {sorted(self.controls)}")
+            raise ValueError(f"未知的控件 {name!r}；这个探索器只有 {sorted(self.controls)}")
         control = self.controls[name]
         low, high = getattr(control, "min", None), getattr(control, "max", None)
         if low is not None and high is not None and not low <= value <= high:
-            raise ValueError(f"{name} must be in {low}..{high}, got {value!r}")
+            raise ValueError(f"{name} 必须在 {low}..{high} 里，收到的是 {value!r}")
         options = getattr(control, "options", None)
         if options is not None:
             allowed = [o[1] if isinstance(o, tuple) else o for o in options]
             if value not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+                raise ValueError(f"{name} 必须是 {allowed} 之一，收到的是 {value!r}")
 
     def _on_change(self, _change: Any = None) -> None:
         if not self._quiet:

@@ -1,4 +1,5 @@
-"""GloVe: a co-occurrence matrix, the lecture's loop (kept to show why it fails) and a trainer that works.
+"""Count-based word vectors: a co-occurrence matrix, PPMI + truncated SVD, and GloVe — the lecture's loop
+(kept to show why it fails) and a trainer that works.
 
     >>> from forge_utils.data import load_lee_corpus
     >>> from forge_utils.glove import build_vocab, cooccurrence_matrix, train_glove
@@ -7,6 +8,7 @@
     >>> X = cooccurrence_matrix(corpus, words, window=5)      # scipy COO (V, V), X[i, j] = Σ 1/d
     >>> result = train_glove(X, dim=50, epochs=30, x_max=10)  # AdaGrad over the non-zero cells
     >>> result.vectors.shape                                  # W + W̃ → (1750, 50)
+    >>> svd_vectors(ppmi(X), dim=50).shape                    # the counting baseline → (1750, 50)
 
 ``x_max`` = 100 is the paper's value for corpora of billions of tokens; on the 58 k-token Lee corpus
 (median X ≈ 0.5) only 61 cells reach 100, so notebook 04 uses 10.
@@ -26,30 +28,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.linalg import svds
 import torch
 from tqdm.auto import trange
 
 
 # ---------------------------------------------------------------------------------------------
-# 1. Vocabulary and co-occurrence counts
+# 1. Vocabulary, co-occurrence counts, and vectors from counting alone (PPMI + SVD)
 # ---------------------------------------------------------------------------------------------
 def _check_corpus(corpus: object) -> None:
     if isinstance(corpus, str) or not isinstance(corpus, Sequence):
-        raise TypeError("corpus should be a list of tokenized sentences (lists of str), e.g. load_lee_corpus()")
+        raise TypeError("corpus 应该是分词后的句子列表（每句是 str 的列表），例如 load_lee_corpus()")
     for sentence in corpus[:5]:
         if isinstance(sentence, str):
-            raise TypeError("corpus should hold lists of tokens, got a str sentence; tokenize it first (str.split())")
+            raise TypeError("corpus 里的每一句都应该是词元列表，收到的却是一个 str 句子：请先分词（str.split()）")
 
 
 def build_vocab(corpus: Sequence[Sequence[str]], min_count: int = 5) -> list[str]:
     """Words seen at least ``min_count`` times, most frequent first (ties: first appearance)."""
     _check_corpus(corpus)
     if min_count < 1:
-        raise ValueError(f"min_count must be >= 1, got {min_count}")
+        raise ValueError(f"min_count 必须 >= 1，收到的是 {min_count}")
     counts = Counter(token for sentence in corpus for token in sentence)
     words = [word for word, count in counts.most_common() if count >= min_count]
     if not words:
-        raise ValueError(f"no word occurs {min_count} times or more; lower min_count or use a bigger corpus")
+        raise ValueError(f"没有哪个词出现了 {min_count} 次或更多：请调低 min_count，或换一个更大的语料")
     return words
 
 
@@ -67,12 +70,12 @@ def cooccurrence_matrix(
     """
     _check_corpus(corpus)
     if window < 1:
-        raise ValueError(f"window must be >= 1, got {window}")
+        raise ValueError(f"window 必须 >= 1，收到的是 {window}")
     if len(words) == 0:
-        raise ValueError("words is empty; build it with build_vocab(corpus, min_count)")
+        raise ValueError("words 是空的：请用 build_vocab(corpus, min_count) 来建")
     index = {word: i for i, word in enumerate(words)}
     if len(index) != len(words):
-        raise ValueError("words contains duplicates; pass each word once (build_vocab does)")
+        raise ValueError("words 里有重复的词：每个词只能出现一次（build_vocab 建出来的就是这样）")
     rows, cols, vals = [], [], []
     for sentence in corpus:
         ids = np.fromiter((index[t] for t in sentence if t in index), dtype=np.int64)
@@ -90,6 +93,41 @@ def cooccurrence_matrix(
     )
     matrix.sum_duplicates()
     return matrix
+
+
+def ppmi(counts: sp.spmatrix) -> sp.csr_matrix:
+    """Positive pointwise mutual information of a ``(V, C)`` count matrix, as a sparse ``(V, C)`` CSR matrix.
+
+    PPMI(w, c) = max(0, log P(w, c) / (P(w) P(c))), with P(w, c) = X[w, c] / ΣX and P(w), P(c) the
+    row and column sums over ΣX. Cells with no count stay 0 (their PMI would be −∞).
+    """
+    counts = sp.coo_matrix(counts, dtype=np.float64)
+    if counts.nnz and counts.data.min() < 0:
+        raise ValueError("共现计数不能是负数：请传入 cooccurrence_matrix(...) 这样的计数矩阵")
+    counts.sum_duplicates()
+    counts.eliminate_zeros()
+    if counts.nnz == 0:
+        raise ValueError("计数矩阵全是 0：语料太短或窗口太小，没有任何共现")
+    total = counts.sum()
+    row_sums = np.asarray(counts.sum(axis=1)).ravel()
+    col_sums = np.asarray(counts.sum(axis=0)).ravel()
+    pmi = np.log(counts.data * total / (row_sums[counts.row] * col_sums[counts.col]))
+    keep = pmi > 0
+    return sp.csr_matrix((pmi[keep], (counts.row[keep], counts.col[keep])), shape=counts.shape)
+
+
+def svd_vectors(matrix: sp.spmatrix | np.ndarray, dim: int) -> np.ndarray:
+    """Dense ``(V, dim)`` word vectors U_k √S_k from a truncated SVD of a ``(V, C)`` matrix (e.g. PPMI).
+
+    The top ``dim`` singular triplets come from scipy's ARPACK (``svds``) with a fixed start vector, so
+    reruns agree; the columns are ordered by singular value, largest first.
+    """
+    if not isinstance(dim, int) or not 1 <= dim < min(matrix.shape):
+        raise ValueError(f"dim 必须是 1..{min(matrix.shape) - 1} 之间的整数（svds 要求小于矩阵较短的一边），收到的是 {dim!r}")
+    start = np.full(min(matrix.shape), 1 / math.sqrt(min(matrix.shape)))
+    u, s, _ = svds(sp.csr_matrix(matrix, dtype=np.float64), k=dim, v0=start)
+    order = np.argsort(-s)
+    return u[:, order] * np.sqrt(s[order])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,13 +174,13 @@ def lecture_glove_epoch(
     """
     square = isinstance(cooccurrence, np.ndarray) and cooccurrence.ndim == 2 and len(set(cooccurrence.shape)) == 1
     if not square:
-        raise ValueError("cooccurrence should be a dense square NumPy array (V, V); use X.toarray() on the COO matrix")
+        raise ValueError("cooccurrence 应该是稠密的 NumPy 方阵 (V, V)：COO 矩阵请先用 X.toarray() 转换")
     vocab_size = cooccurrence.shape[0]
     if rows is not None and not all(0 <= i < vocab_size for i in rows):
-        raise ValueError(f"rows should be indices in 0..{vocab_size - 1}")
+        raise ValueError(f"rows 应该是 0..{vocab_size - 1} 里的下标")
     if W.shape[0] != vocab_size or C.shape[0] != vocab_size or b.shape != (vocab_size,) or d.shape != (vocab_size,):
-        raise ValueError(f"W, C should be (V, k) and b, d (V,) with V = {vocab_size}; "
-                         f"got {W.shape}, {C.shape}, {b.shape}, {d.shape}")
+        raise ValueError(f"W、C 的形状应该是 (V, k)，b、d 的形状应该是 (V,)，其中 V = {vocab_size}；"
+                         f"收到的是 {W.shape}、{C.shape}、{b.shape}、{d.shape}")
     loss, cells, pairs, first_bad = 0.0, 0, 0, None
     start = time.perf_counter()
     with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point; do not spam warnings
@@ -180,7 +218,7 @@ def lecture_glove_epoch(
 def glove_weight(x: torch.Tensor, x_max: float = 100.0, alpha: float = 0.75) -> torch.Tensor:
     """f(x) = min(1, (x / x_max)^alpha): rare pairs count less, frequent ones are capped at 1."""
     if x_max <= 0:
-        raise ValueError(f"x_max must be > 0, got {x_max}")
+        raise ValueError(f"x_max 必须 > 0，收到的是 {x_max}")
     return torch.clamp(x / x_max, max=1.0) ** alpha
 
 
@@ -258,16 +296,16 @@ def _as_cells(
     if isinstance(cooccurrence, np.ndarray):
         cooccurrence = sp.coo_matrix(cooccurrence)
     if not sp.issparse(cooccurrence):
-        raise TypeError("cooccurrence should be a scipy sparse matrix or a 2-D array, "
-                        f"got {type(cooccurrence).__name__}")
+        raise TypeError("cooccurrence 应该是 scipy 稀疏矩阵或二维数组，"
+                        f"收到的是 {type(cooccurrence).__name__}")
     matrix = cooccurrence.tocoo()
     if matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"cooccurrence should be square (V, V), got shape {matrix.shape}")
+        raise ValueError(f"cooccurrence 应该是方阵 (V, V)，收到的形状是 {matrix.shape}")
     if (matrix.data < 0).any():
-        raise ValueError("cooccurrence has negative entries; counts must be >= 0")
+        raise ValueError("cooccurrence 里有负数：计数必须 >= 0")
     keep = matrix.data > 0  # log x is only defined where x > 0: GloVe skips the zero cells
     if not keep.any():
-        raise ValueError("cooccurrence has no positive entry; the corpus is too small or the window is 0")
+        raise ValueError("cooccurrence 里没有任何正数：语料太小，或者 window 是 0")
     def to(a: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(a[keep]), dtype=dtype, device=device)
     return to(matrix.row, torch.long), to(matrix.col, torch.long), to(matrix.data, torch.float32), matrix.shape[0]
@@ -294,9 +332,9 @@ def train_glove(
     initial values everywhere); the vectors come back as NumPy on the CPU.
     """
     if dim < 1 or epochs < 1 or batch_size < 1:
-        raise ValueError(f"dim, epochs and batch_size must be >= 1, got {dim}, {epochs}, {batch_size}")
+        raise ValueError(f"dim、epochs 和 batch_size 都必须 >= 1，收到的是 {dim}、{epochs}、{batch_size}")
     if lr <= 0:
-        raise ValueError(f"lr must be > 0, got {lr}")
+        raise ValueError(f"lr 必须 > 0，收到的是 {lr}")
     device = torch.device(device) if device is not None else torch.device("cpu")
     rows, cols, values, vocab_size = _as_cells(cooccurrence, device)
     log_x, weight = torch.log(values), glove_weight(values, x_max, alpha)  # fixed: compute once
@@ -317,6 +355,6 @@ def train_glove(
         losses.append(float(2 * total / n))  # mean of f(x)·diff² per cell (½ undone)
         seconds.append(time.perf_counter() - start)
         if not math.isfinite(losses[-1]):
-            raise FloatingPointError(f"GloVe loss became {losses[-1]} at epoch {len(losses)}; lower lr or x_max")
+            raise FloatingPointError(f"GloVe 的损失在第 {len(losses)} 个 epoch 变成了 {losses[-1]}：请调低 lr 或 x_max")
     vectors = (params.W + params.W_tilde).cpu().numpy()
     return GloVeResult(vectors, losses, params, seconds)

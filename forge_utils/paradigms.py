@@ -120,14 +120,14 @@ class Maze:
                  step_reward: float = -1.0) -> None:
         grid = np.asarray(grid)
         if grid.ndim != 2:
-            raise ValueError(f"grid should be 2-D (rows, cols), got shape {grid.shape}")
+            raise ValueError(f"grid 应该是二维的 (rows, cols)，收到的形状是 {grid.shape}")
         goals = np.argwhere(grid == 9)
         if len(goals) != 1:
-            raise ValueError(f"grid needs exactly one goal cell marked 9, found {len(goals)}")
+            raise ValueError(f"grid 里必须恰好有一个标为 9 的终点格子，找到了 {len(goals)} 个")
         self.grid = grid
         self.goal: State = (int(goals[0][0]), int(goals[0][1]))
         if not self.is_free(start):
-            raise ValueError(f"start {start} is outside the grid {grid.shape} or on a wall")
+            raise ValueError(f"起点 start {start} 在网格 {grid.shape} 之外，或者落在墙上")
         self.start: State = (int(start[0]), int(start[1]))
         self.goal_reward = goal_reward
         self.step_reward = step_reward
@@ -145,7 +145,7 @@ class Maze:
     def step(self, state: State, action: int) -> tuple[State, float, bool]:
         """``(next_state, reward, done)`` after taking ``action`` (an index into ``ACTION_VECTORS``)."""
         if not 0 <= action < len(ACTION_VECTORS):
-            raise ValueError(f"action must be 0..{len(ACTION_VECTORS) - 1} ({'/'.join(ACTION_NAMES)}), got {action}")
+            raise ValueError(f"action 必须是 0..{len(ACTION_VECTORS) - 1}（{'/'.join(ACTION_NAMES)}），收到的是 {action}")
         dr, dc = ACTION_VECTORS[action]
         nxt = (state[0] + dr, state[1] + dc)
         if not self.is_free(nxt):
@@ -197,7 +197,7 @@ def greedy_walk(maze: Maze, q: np.ndarray, max_steps: int | None = None) -> tupl
     repeats (a deterministic greedy walk that repeats a state would loop forever).
     """
     if q.shape != (*maze.shape, len(ACTION_VECTORS)):
-        raise ValueError(f"Q should have shape {(*maze.shape, len(ACTION_VECTORS))}, got {q.shape}")
+        raise ValueError(f"Q 的形状应该是 {(*maze.shape, len(ACTION_VECTORS))}，收到的是 {q.shape}")
     limit = maze.grid.size if max_steps is None else max_steps
     state, path = maze.start, [maze.start]
     for _ in range(limit):
@@ -227,7 +227,7 @@ def bfs_shortest_path(maze: Maze) -> list[State]:
             if maze.is_free(nxt) and nxt not in parent:
                 parent[nxt] = state
                 queue.append(nxt)
-    raise ValueError("the goal cannot be reached from the start: walls block every path")
+    raise ValueError("从起点无法到达终点：墙挡住了所有的路")
 
 
 def policy_arrows(maze: Maze, q: np.ndarray) -> list[list[str]]:
@@ -258,10 +258,10 @@ def conv2d_single(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """
     image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
     if image.ndim != 2 or kernel.ndim != 2:
-        raise ValueError(f"image and kernel should be 2-D, got shapes {image.shape} and {kernel.shape}")
+        raise ValueError(f"image 和 kernel 都应该是二维的，收到的形状是 {image.shape} 和 {kernel.shape}")
     kh, kw = kernel.shape
     if kh > image.shape[0] or kw > image.shape[1]:
-        raise ValueError(f"kernel {kernel.shape} is larger than the image {image.shape}")
+        raise ValueError(f"卷积核 kernel {kernel.shape} 比图像 image {image.shape} 还大")
     out = np.empty((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
@@ -276,8 +276,8 @@ def max_pool2d(feature_map: np.ndarray, size: int = 2) -> np.ndarray:
     """
     x = np.asarray(feature_map, dtype=np.float64)
     if x.ndim != 2:
-        raise ValueError(f"feature_map should be 2-D (H, W), got shape {x.shape}")
+        raise ValueError(f"feature_map 应该是二维的 (H, W)，收到的形状是 {x.shape}")
     if size < 1 or size > min(x.shape):
-        raise ValueError(f"size must be between 1 and {min(x.shape)} for a map of shape {x.shape}, got {size}")
+        raise ValueError(f"对形状为 {x.shape} 的特征图，size 必须在 1 到 {min(x.shape)} 之间，收到的是 {size}")
     h, w = x.shape[0] // size, x.shape[1] // size
     return x[: h * size, : w * size].reshape(h, size, w, size).max(axis=(1, 3))

@@ -45,9 +45,9 @@ def cut_windows(stream: torch.Tensor, length: int) -> torch.Tensor:
     The incomplete tail is dropped.
     """
     if stream.dim() != 1:
-        raise ValueError(f"stream must be 1-D (one long sequence of ids), got shape {tuple(stream.shape)}")
+        raise ValueError(f"stream 必须是一维的（一条长长的 id 序列），收到的形状是 {tuple(stream.shape)}")
     if length < 2 or len(stream) < length:
-        raise ValueError(f"length must be at least 2 and at most the stream's {len(stream)} ids, got {length}")
+        raise ValueError(f"length 至少要是 2，最多是 stream 的 id 个数 {len(stream)}，收到的是 {length}")
     n = len(stream) // length
     return stream[: n * length].reshape(n, length)
 
@@ -82,17 +82,17 @@ def mask_tokens(
     ``generator`` on the CPU, so a seeded generator gives the same batch on every device.
     """
     if ids.dim() != 2 or ids.dtype != torch.long:
-        raise ValueError(f"ids must be a LongTensor of shape (B, L), got {tuple(ids.shape)} {ids.dtype}")
+        raise ValueError(f"ids 必须是形状为 (B, L) 的 LongTensor，收到的是 {tuple(ids.shape)} {ids.dtype}")
     if not 0 < select_prob < 1 or mask_prob < 0 or random_prob < 0 or mask_prob + random_prob > 1:
         raise ValueError(
-            f"need 0 < select_prob < 1 and mask_prob + random_prob <= 1, got {select_prob}, {mask_prob}, {random_prob}"
+            f"必须满足 0 < select_prob < 1 且 mask_prob + random_prob <= 1（两者都不能为负），收到的是 {select_prob}、{mask_prob}、{random_prob}"
         )
     if not 0 <= num_special < vocab_size:
-        raise ValueError(f"need 0 <= num_special ({num_special}) < vocab_size ({vocab_size})")
+        raise ValueError(f"必须满足 0 <= num_special（{num_special}）< vocab_size（{vocab_size}）")
     if num_special <= mask_id < vocab_size:
         raise ValueError(
-            f"mask_id ({mask_id}) is an ordinary id ({num_special}..{vocab_size - 1}); give [MASK] its own id, "
-            f"e.g. vocab_size ({vocab_size}), and size the embedding table for it"
+            f"mask_id（{mask_id}）是一个普通的 id（{num_special}..{vocab_size - 1}）：请给 [MASK] 一个单独的 id，"
+            f"例如 vocab_size（{vocab_size}），并让嵌入表为它多留一行"
         )
     device = ids.device
     cpu = ids.cpu()
@@ -141,7 +141,7 @@ def mlm_loss(model: MLMModel, inputs: torch.Tensor, labels: torch.Tensor) -> tup
     """Cross-entropy and accuracy on the selected positions (``labels != -100``) only."""
     positions = labels != IGNORE
     if not positions.any():
-        raise ValueError("labels select no token (all are -100); mask some tokens first")
+        raise ValueError("labels 没有选中任何词元（全是 -100）：请先遮住一些词元")
     logits = model(inputs, positions)
     targets = labels[positions]
     loss = F.cross_entropy(logits, targets)
@@ -278,7 +278,7 @@ def pretrain_mlm(
     ``stop_after``: train only the first ``stop_after`` steps of the ``steps``-step schedule."""
     last = steps if stop_after is None else stop_after
     if isinstance(last, bool) or not isinstance(last, int) or not 0 < last <= steps:
-        raise ValueError(f"stop_after must be a whole number in 1..steps ({steps}), got {stop_after!r}")
+        raise ValueError(f"stop_after 必须是 1..steps（{steps}）之间的整数，收到的是 {stop_after!r}")
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, steps, warmup))
@@ -400,7 +400,7 @@ def fine_tune(
     check. The loss is the cross-entropy of ``model(inputs)`` (B, C) or (B, L, C) against targets (B,) or
     (B, L); targets equal to IGNORE (-100) are left out."""
     if len(inputs) != len(targets) or len(inputs) == 0:
-        raise ValueError(f"need as many targets as inputs (and at least one), got {len(inputs)} and {len(targets)}")
+        raise ValueError(f"targets 和 inputs 的个数必须相同（并且至少有一个），收到的是 {len(inputs)} 和 {len(targets)}")
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)
     picks = (torch.randint(0, len(inputs), (batch_size,), generator=generator) for _ in range(max_steps))

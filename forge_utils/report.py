@@ -20,10 +20,10 @@ _RECORDED: dict[str, float] = {}
 def record(name: str, value: float) -> float:
     """Store ``value`` under ``name`` for this kernel's run (a later call with the same name replaces it)."""
     if not isinstance(name, str) or "/" not in name or name.startswith("/") or name.endswith("/"):
-        raise ValueError(f"name must look like 'kind/what' (e.g. 'bpc/bigram'), got {name!r}")
+        raise ValueError(f"name 必须形如 'kind/what'（例如 'bpc/bigram'），收到的是 {name!r}")
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"{name}: only finite numbers can be recorded, got {value!r}")
+        raise ValueError(f"{name}：只能记录有限的数，收到的是 {value!r}")
     _RECORDED[name] = number
     return value
 

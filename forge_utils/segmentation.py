@@ -31,11 +31,11 @@ def segmentation_prf(gold_lines: Sequence[Sequence[str]], predicted_lines: Seque
     """Precision, recall and F1 of predicted words against gold words, line by line: a word is right when
     its character span [start, end) equals a gold word's span. Both sides must spell the same text."""
     if len(gold_lines) != len(predicted_lines):
-        raise ValueError(f"got {len(gold_lines)} gold lines and {len(predicted_lines)} predicted lines")
+        raise ValueError(f"标准答案有 {len(gold_lines)} 行，预测有 {len(predicted_lines)} 行：两者必须一样多")
     right = n_gold = n_pred = 0
     for k, (gold, pred) in enumerate(zip(gold_lines, predicted_lines)):
         if "".join(gold) != "".join(pred):
-            raise ValueError(f"line {k} spells different text: {''.join(gold)[:20]!r} vs {''.join(pred)[:20]!r}")
+            raise ValueError(f"第 {k} 行两边拼出的文字不同：{''.join(gold)[:20]!r} 与 {''.join(pred)[:20]!r}")
         right += len(_spans(gold) & _spans(pred))
         n_gold, n_pred = n_gold + len(gold), n_pred + len(pred)
     return _prf(right, n_gold, n_pred)
@@ -98,7 +98,7 @@ def boundary_prf(gold_tags: torch.Tensor, predicted_tags: torch.Tensor) -> tuple
     predicted word is right when a gold word has the same start and end and no predicted end falls inside it.
     """
     if gold_tags.shape != predicted_tags.shape:
-        raise ValueError(f"gold and predicted tags differ in shape: {tuple(gold_tags.shape)} vs {tuple(predicted_tags.shape)}")
+        raise ValueError(f"标准答案和预测的标签形状不同：{tuple(gold_tags.shape)} 与 {tuple(predicted_tags.shape)}")
     real = (gold_tags != IGNORE).cpu().numpy()
     gold = gold_tags.cpu().numpy()[real]
     pred = predicted_tags.cpu().numpy()[real]

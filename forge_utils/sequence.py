@@ -121,7 +121,7 @@ class RNN(nn.Module):
         """A copy of a one-layer, one-direction ``nn.RNN`` (tanh) as this class."""
         _check_torch_module(module, nn.RNN)
         if module.nonlinearity != "tanh":
-            raise ValueError(f"only tanh nn.RNN can be copied, got nonlinearity={module.nonlinearity!r}")
+            raise ValueError(f"只能复制 tanh 的 nn.RNN，收到的是 nonlinearity={module.nonlinearity!r}")
         return _copy_weights(cls(module.input_size, module.hidden_size), module)
 
 
@@ -176,7 +176,7 @@ class LSTM(nn.Module):
         """A copy of a one-layer, one-direction ``nn.LSTM`` as this class."""
         _check_torch_module(module, nn.LSTM)
         if module.proj_size:
-            raise ValueError("nn.LSTM with proj_size > 0 has no counterpart here; use proj_size=0")
+            raise ValueError("带 proj_size > 0 的 nn.LSTM 在这里没有对应的版本：请用 proj_size=0")
         return _copy_weights(cls(module.input_size, module.hidden_size), module)
 
 
@@ -190,7 +190,7 @@ def init_gate_bias(lstm: nn.Module, forget: float, input: float | None = None) -
     suffix = "_l0" if isinstance(lstm, nn.LSTM) else ""
     bias_ih, bias_hh = getattr(lstm, "bias_ih" + suffix, None), getattr(lstm, "bias_hh" + suffix, None)
     if bias_ih is None or bias_hh is None or bias_ih.shape[0] % 4:
-        raise TypeError(f"init_gate_bias wants an LSTM with biases, got {type(lstm).__name__}")
+        raise TypeError(f"init_gate_bias 要的是带偏置的 LSTM，收到的是 {type(lstm).__name__}")
     hidden = bias_ih.shape[0] // 4
     with torch.no_grad():
         bias_ih[hidden : 2 * hidden] = forget
@@ -228,9 +228,9 @@ class CharLM(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int = 64, hidden_size: int = 256, cell: str = "lstm") -> None:
         super().__init__()
         if cell not in self.CELLS:
-            raise ValueError(f"cell must be one of {sorted(self.CELLS)}, got {cell!r}")
+            raise ValueError(f"cell 必须是 {sorted(self.CELLS)} 之一，收到的是 {cell!r}")
         if min(vocab_size, embed_dim, hidden_size) < 1:
-            raise ValueError(f"sizes must be positive, got vocab_size={vocab_size}, embed_dim={embed_dim}, hidden_size={hidden_size}")
+            raise ValueError(f"vocab_size、embed_dim、hidden_size 都必须是正数，收到的是 vocab_size={vocab_size}、embed_dim={embed_dim}、hidden_size={hidden_size}")
         self.cell = cell
         self.embed = nn.Embedding(vocab_size, embed_dim)
         self.rnn = self.CELLS[cell](embed_dim, hidden_size, batch_first=True)
@@ -241,9 +241,9 @@ class CharLM(nn.Module):
         if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.long:
             shape = tuple(ids.shape) if isinstance(ids, torch.Tensor) else type(ids).__name__
             raise ValueError(
-                f"ids should be a (batch, time) tensor of character ids (int64), got {shape}"
-                + (f" of {ids.dtype}" if isinstance(ids, torch.Tensor) else "")
-                + "; one sequence? use ids.unsqueeze(0); floats? use ids.long()"
+                f"ids 应该是形状为 (batch, time) 的字 id 张量（int64），收到的是 {shape}"
+                + (f"，类型是 {ids.dtype}" if isinstance(ids, torch.Tensor) else "")
+                + "；只有一条序列？请用 ids.unsqueeze(0)；是浮点数？请用 ids.long()"
             )
         states, _ = self.rnn(self.embed(ids))
         return self.out(states)
@@ -270,7 +270,7 @@ def memory_task(
     Random numbers come from ``generator`` (CPU), so a seed gives the same data on every device.
     """
     if length < 1 or batch_size < 1 or num_symbols < 2:
-        raise ValueError(f"need batch_size >= 1, length >= 1, num_symbols >= 2; got {batch_size}, {length}, {num_symbols}")
+        raise ValueError(f"需要 batch_size >= 1、length >= 1、num_symbols >= 2，收到的是 {batch_size}、{length}、{num_symbols}")
     symbols = torch.randint(0, num_symbols, (batch_size, length), generator=generator)
     x = torch.zeros(batch_size, length, num_symbols + 1)
     x[..., :num_symbols] = nn.functional.one_hot(symbols, num_symbols).float()
@@ -299,7 +299,7 @@ class MemoryReader(nn.Module):
             if forget_bias is not None:  # None keeps PyTorch's initialisation
                 init_gate_bias(self.rnn, forget=forget_bias, input=input_bias)
         else:
-            raise ValueError(f"kind must be 'rnn' or 'lstm', got {kind!r}")
+            raise ValueError(f"kind 必须是 'rnn' 或 'lstm'，收到的是 {kind!r}")
         self.out = nn.Linear(hidden, num_symbols)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -348,16 +348,16 @@ def gradient_vs_distance(
     gradients down to float32's smallest numbers (~1e-38) still give a norm instead of 0.
     """
     if state not in ("h", "c"):
-        raise ValueError(f"state must be 'h' or 'c', got {state!r}")
+        raise ValueError(f"state 必须是 'h' 或 'c'，收到的是 {state!r}")
     if isinstance(model, LSTM):
         hs, cs, _ = model.run(x)
         targets = hs if state == "h" else cs
     elif isinstance(model, RNN):
         if state == "c":
-            raise ValueError("a plain RNN has no cell state; use state='h'")
+            raise ValueError("普通 RNN 没有细胞状态：请用 state='h'")
         hs = targets = model.states(x)
     else:
-        raise TypeError(f"gradient_vs_distance wants forge_utils.sequence.RNN or LSTM, got {type(model).__name__}")
+        raise TypeError(f"gradient_vs_distance 要的是 forge_utils.sequence.RNN 或 LSTM，收到的是 {type(model).__name__}")
     generator = torch.Generator().manual_seed(seed)
     v = torch.randn(hs[-1].shape, generator=generator).to(hs[-1].device)
     v = v / v.norm(dim=-1, keepdim=True)
@@ -378,7 +378,7 @@ def per_step_factor(norms: torch.Tensor, start: int = 1, stop: int | None = None
     if stop is not None:
         keep &= d < stop
     if int(keep.sum()) < 2:
-        raise ValueError("need at least two norms above the floor to fit a per-step factor; use a shorter range")
+        raise ValueError("至少要有两个高于 floor 的范数才能拟合每步的倍数：请换一个更短的范围")
     d, logs = d[keep], values[keep].log()
     slope = ((d - d.mean()) * (logs - logs.mean())).sum() / ((d - d.mean()) ** 2).sum()
     return float(slope.exp())
@@ -389,7 +389,7 @@ def per_step_factor(norms: torch.Tensor, start: int = 1, stop: int | None = None
 
 def _activation(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     if name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+        raise ValueError(f"activation 必须是 {sorted(ACTIVATIONS)} 之一，收到的是 {name!r}")
     return ACTIVATIONS[name]
 
 
@@ -398,35 +398,35 @@ def _check_inputs(
 ) -> torch.Tensor:
     """Check x ``(B, T, I)`` and the initial state ``(B, H)``; return the state (zeros if None)."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x should be a tensor of shape (batch, time, {input_size}), got {type(x).__name__}")
+        raise TypeError(f"x 应该是形状为 (batch, time, {input_size}) 的张量，收到的是 {type(x).__name__}")
     if x.dim() != 3:
-        hint = " (one sequence? add a batch dimension: x.unsqueeze(0))" if x.dim() == 2 else ""
-        raise ValueError(f"x should have shape (batch, time, {input_size}), got {tuple(x.shape)}{hint}")
+        hint = "（只有一条序列？请用 x.unsqueeze(0) 加上批维）" if x.dim() == 2 else ""
+        raise ValueError(f"x 的形状应该是 (batch, time, {input_size})，收到的是 {tuple(x.shape)}{hint}")
     if x.shape[2] != input_size:
         raise ValueError(
-            f"x has {x.shape[2]} features per step but this layer was built with input_size={input_size}; "
-            "check the embedding size or build the layer with the right input_size"
+            f"x 每一步有 {x.shape[2]} 个特征，但这一层建的时候用的是 input_size={input_size}："
+            "请检查嵌入的维数，或者用正确的 input_size 建这一层"
         )
     if x.shape[1] == 0:
-        raise ValueError("x has no time steps (shape[1] == 0)")
+        raise ValueError("x 没有时间步（shape[1] == 0）")
     if h0 is None:
         return x.new_zeros(x.shape[0], hidden_size)
     if tuple(h0.shape) != (x.shape[0], hidden_size):
         raise ValueError(
-            f"{what} should have shape (batch, hidden) = ({x.shape[0]}, {hidden_size}), got {tuple(h0.shape)}"
-            + (" (nn.RNN's (layers, batch, hidden) layout? use h0[0])" if h0.dim() == 3 else "")
+            f"{what} 的形状应该是 (batch, hidden) = ({x.shape[0]}, {hidden_size})，收到的是 {tuple(h0.shape)}"
+            + ("（这是 nn.RNN 的 (layers, batch, hidden) 排法？请用 h0[0]）" if h0.dim() == 3 else "")
         )
     return h0
 
 
 def _check_torch_module(module: nn.Module, kind: type) -> None:
     if not isinstance(module, kind):
-        raise TypeError(f"expected a torch {kind.__name__}, got {type(module).__name__}")
+        raise TypeError(f"要的是 torch 的 {kind.__name__}，收到的是 {type(module).__name__}")
     if module.num_layers != 1 or module.bidirectional or not module.bias:
         raise ValueError(
-            f"only a one-layer, one-direction {kind.__name__} with biases can be copied "
-            f"(got num_layers={module.num_layers}, bidirectional={module.bidirectional}, bias={module.bias}); "
-            "for a bidirectional layer copy each direction into its own RNN and use bidirectional()"
+            f"只能复制单层、单向、带偏置的 {kind.__name__}"
+            f"（收到的是 num_layers={module.num_layers}、bidirectional={module.bidirectional}、bias={module.bias}）；"
+            "双向的层请把每个方向分别复制到各自的 RNN 里，再用 bidirectional()"
         )
 
 
@@ -469,7 +469,7 @@ class ReviewRNN(nn.Module):
                  pool: str = "last") -> None:
         super().__init__()
         if cell not in REVIEW_CELLS or pool not in ("last", "mean"):
-            raise ValueError(f"cell must be one of {sorted(REVIEW_CELLS)} and pool 'last' or 'mean', got {cell!r}, {pool!r}")
+            raise ValueError(f"cell 必须是 {sorted(REVIEW_CELLS)} 之一，pool 必须是 'last' 或 'mean'，收到的是 {cell!r}、{pool!r}")
         self.pool = pool
         self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
         self.rnn = REVIEW_CELLS[cell](embed_dim, hidden_size, batch_first=True)
@@ -510,7 +510,7 @@ def train_review_rnn(ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Ten
     validation accuracy has not improved for ``patience`` epochs, and the model returned is the one of
     its best epoch (``history[-1]["best_epoch"]``)."""
     if patience is not None and val is None:
-        raise ValueError("patience needs a validation set: pass val=(ids, lengths, labels)")
+        raise ValueError("patience 需要验证集：请传入 val=(ids, lengths, labels)")
     set_seed(seed)
     model = ReviewRNN(vocab_size, cell=cell, pool=pool).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)

@@ -57,11 +57,11 @@ def fit(
     logs, because on a GPU every ``.item()`` waits for the device. The losses become floats once, at the end.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
+        raise ValueError(f"steps 必须是 ≥ 0 的整数，收到的是 {steps!r}")
     if clip is not None and not (clip > 0 and math.isfinite(clip)):
-        raise ValueError(f"clip must be a positive number (the largest gradient norm) or None for no clipping, got {clip!r}")
+        raise ValueError(f"clip 必须是正数（梯度范数的上限），不想裁剪就传 None，收到的是 {clip!r}")
     if schedule is not None and schedule.optimizer is not optimizer:
-        raise ValueError("schedule belongs to another optimizer: build it on the optimizer passed to fit")
+        raise ValueError("schedule 属于另一个优化器：请在传给 fit 的那个 optimizer 上创建它")
     from tqdm.auto import tqdm
 
     model.train()
@@ -71,11 +71,11 @@ def fit(
         try:
             batch = next(batch_iterator)
         except StopIteration:
-            raise ValueError(f"batches ran out after {step - 1} of {steps} steps; give at least {steps}") from None
+            raise ValueError(f"batches 只够 {step - 1} 步就用完了（一共要 {steps} 步）：请至少给 {steps} 个批") from None
         loss = loss_fn(model, batch)
         if loss.dim() != 0:
-            raise ValueError(f"loss_fn must return a scalar tensor (shape ()), got shape {tuple(loss.shape)}; "
-                             "average it, e.g. loss.mean()")
+            raise ValueError(f"loss_fn 必须返回标量张量（形状为 ()），收到的形状是 {tuple(loss.shape)}；"
+                             "请先取平均，例如 loss.mean()")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if clip is not None:

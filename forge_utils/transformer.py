@@ -43,11 +43,11 @@ def sinusoidal_positional_encoding(max_len: int, d_model: int, dtype: torch.dtyp
     each pair of dimensions (2i, 2i+1) is a point on a circle turning at its own frequency.
     """
     if not isinstance(max_len, int) or max_len < 1:
-        raise ValueError(f"max_len must be a positive int (the number of positions), got {max_len!r}")
+        raise ValueError(f"max_len 必须是正整数（位置的个数），收到的是 {max_len!r}")
     if not isinstance(d_model, int) or d_model < 2 or d_model % 2:
         raise ValueError(
-            f"d_model must be a positive even int (dimensions come in sin/cos pairs), got {d_model!r}; "
-            "use e.g. 64 or 512"
+            f"d_model 必须是正偶数（各维按 sin/cos 两两成对），收到的是 {d_model!r}；"
+            "例如用 64 或 512"
         )
     position = torch.arange(max_len, dtype=dtype)[:, None]  # (max_len, 1)
     two_i = torch.arange(0, d_model, 2, dtype=dtype)  # (d/2,): 0, 2, 4, ...
@@ -65,7 +65,7 @@ def relative_position_matrix(k: int, d_model: int) -> torch.Tensor:
     (sin(a+b) = sin a cos b + cos a sin b; cos(a+b) = cos a cos b − sin a sin b).
     """
     if d_model < 2 or d_model % 2:
-        raise ValueError(f"d_model must be a positive even int, got {d_model!r}")
+        raise ValueError(f"d_model 必须是正偶数，收到的是 {d_model!r}")
     omega = torch.pow(10000.0, -torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
     cos, sin = torch.cos(k * omega), torch.sin(k * omega)
     m = torch.zeros(d_model, d_model, dtype=torch.float64)
@@ -92,7 +92,7 @@ class TokenAndPosition(nn.Module):
                  positions: str = "sinusoidal"):
         super().__init__()
         if positions not in POSITIONS:
-            raise ValueError(f"positions must be one of {POSITIONS}, got {positions!r}")
+            raise ValueError(f"positions 必须是 {POSITIONS} 之一，收到的是 {positions!r}")
         self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=pad_id)
         pe = sinusoidal_positional_encoding(max_len, d_model)
         if positions == "none":
@@ -110,8 +110,8 @@ class TokenAndPosition(nn.Module):
         """``forward`` for ids a caller has already checked (one device read-back per entry point)."""
         if ids.shape[1] > self.max_len:
             raise ValueError(
-                f"sequence length {ids.shape[1]} exceeds max_len={self.max_len} positions; "
-                "build the model with a larger max_len or truncate the input"
+                f"序列长度 {ids.shape[1]} 超过了 max_len={self.max_len} 个位置："
+                "请用更大的 max_len 建模型，或者截短输入"
             )
         x = self.embedding(ids) * math.sqrt(self.d_model)
         if self.position_table is not None:
@@ -125,15 +125,15 @@ def _check_ids(ids: torch.Tensor, vocab_size: int, what: str) -> None:
     if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype not in (torch.long, torch.int):
         got = f"{tuple(ids.shape)} {ids.dtype}" if isinstance(ids, torch.Tensor) else type(ids).__name__
         raise ValueError(
-            f"{what} must be integer token ids of shape (B, L), got {got}; "
-            "for one sentence use torch.tensor([ids]) (a batch of one)"
+            f"{what} 必须是形状为 (B, L) 的整数词元 id，收到的是 {got}；"
+            "只有一句话时请用 torch.tensor([ids])（只有一句的批）"
         )
     if ids.numel():
         low, high = torch.stack(torch.aminmax(ids)).tolist()  # one read-back from the device, not two
         if low < 0 or high >= vocab_size:
             raise ValueError(
-                f"{what} holds ids outside 0..{vocab_size - 1} (min {low}, max {high}); "
-                "encode with the same Vocab the model was built for"
+                f"{what} 里有超出 0..{vocab_size - 1} 的 id（最小 {low}，最大 {high}）："
+                "请用建模型时用的那个 Vocab 来编码"
             )
 
 
@@ -228,8 +228,8 @@ class DecoderLayer(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         if memory.dim() != 3 or memory.shape[0] != y.shape[0] or memory.shape[-1] != y.shape[-1]:
             raise ValueError(
-                f"memory must be the encoder output (B={y.shape[0]}, Ls, d_model={y.shape[-1]}), "
-                f"got {tuple(memory.shape)}"
+                f"memory 必须是编码器的输出 (B={y.shape[0]}, Ls, d_model={y.shape[-1]})，"
+                f"收到的是 {tuple(memory.shape)}"
             )
         if self.norm_first:
             h = self.norm1(y)
@@ -261,14 +261,14 @@ def _copy_ffn_and_norms(
     norms: Sequence[str],
 ) -> None:
     if getattr(theirs, "activation_relu_or_gelu", 1) != 1:
-        raise ValueError("copying needs a torch layer with activation='relu' (the paper's FFN)")
+        raise ValueError("复制权重需要 activation='relu' 的 torch 层（论文里的 FFN）")
     if theirs.linear1.weight.shape != ours.ffn.linear1.weight.shape:
         raise ValueError(
-            f"FFN sizes differ: torch linear1 {tuple(theirs.linear1.weight.shape)}, "
-            f"ours {tuple(ours.ffn.linear1.weight.shape)}; build both with the same d_model and d_ff"
+            f"FFN 的大小不同：torch 的 linear1 是 {tuple(theirs.linear1.weight.shape)}，"
+            f"我们的是 {tuple(ours.ffn.linear1.weight.shape)}：请用相同的 d_model 和 d_ff 建这两层"
         )
     if bool(theirs.norm_first) != ours.norm_first:
-        raise ValueError(f"norm_first differs: torch {theirs.norm_first}, ours {ours.norm_first}")
+        raise ValueError(f"norm_first 不一致：torch 的是 {theirs.norm_first}，我们的是 {ours.norm_first}")
     for name in ("linear1", "linear2"):
         getattr(ours.ffn, name).load_state_dict(getattr(theirs, name).state_dict())
     for name in norms:
@@ -288,7 +288,7 @@ class Encoder(nn.Module):
                  norm_first: bool = False):
         super().__init__()
         if num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+            raise ValueError(f"num_layers 必须 >= 1，收到的是 {num_layers}")
         self.layers = nn.ModuleList(
             EncoderLayer(d_model, num_heads, d_ff, dropout, norm_first) for _ in range(num_layers)
         )
@@ -314,7 +314,7 @@ class Decoder(nn.Module):
                  norm_first: bool = False):
         super().__init__()
         if num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+            raise ValueError(f"num_layers 必须 >= 1，收到的是 {num_layers}")
         self.layers = nn.ModuleList(
             DecoderLayer(d_model, num_heads, d_ff, dropout, norm_first) for _ in range(num_layers)
         )
@@ -367,8 +367,8 @@ class TransformerEncoderModel(nn.Module):
         else:
             if attention_mask.shape != ids.shape or attention_mask.dtype != torch.bool:
                 raise ValueError(
-                    f"attention_mask must be boolean of the ids' shape {tuple(ids.shape)} (True = real token), "
-                    f"got {tuple(attention_mask.shape)} {attention_mask.dtype}"
+                    f"attention_mask 必须是布尔张量，形状和 ids 一样是 {tuple(ids.shape)}（True = 真实的词元），"
+                    f"收到的是 {tuple(attention_mask.shape)} {attention_mask.dtype}"
                 )
             keep = attention_mask
         bias = alibi_bias(self.num_heads, ids.shape[1], ids.device) if self.alibi else None
@@ -427,8 +427,8 @@ class Seq2SeqTransformer(nn.Module):
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         if src.dim() != 2 or tgt_in.dim() != 2 or src.shape[0] != tgt_in.shape[0]:
             raise ValueError(
-                f"src and tgt_in must be id batches (B, Ls) and (B, Lt) with the same B, "
-                f"got {tuple(src.shape)} and {tuple(tgt_in.shape)}"
+                f"src 和 tgt_in 必须是 id 批 (B, Ls) 和 (B, Lt)，而且 B 相同，"
+                f"收到的是 {tuple(src.shape)} 和 {tuple(tgt_in.shape)}"
             )
         memory, src_mask, _ = self.encode(src)
         logits, _, _ = self.decode(tgt_in, memory, src_mask)
@@ -465,11 +465,11 @@ def greedy_decode(
     src = torch.as_tensor(src_ids, dtype=torch.long)
     if src.dim() != 1 or src.numel() == 0:
         raise ValueError(
-            "greedy_decode translates one sentence: pass a non-empty list/1-D tensor of ids, "
-            f"got shape {tuple(src.shape)}"
+            "greedy_decode 一次只翻译一句话：请传入非空的 id 列表或一维张量，"
+            f"收到的形状是 {tuple(src.shape)}"
         )
     if max_len < 1 or max_len >= model.max_len:
-        raise ValueError(f"max_len must be in 1..{model.max_len - 1} (the model's positions), got {max_len}")
+        raise ValueError(f"max_len 必须在 1..{model.max_len - 1} 里（受模型的位置个数限制），收到的是 {max_len}")
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device

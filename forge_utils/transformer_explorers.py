@@ -27,7 +27,7 @@ def pe_summary(pe: torch.Tensor, position: int, dim: int) -> str:
     """One line about PE[position, dim]: the formula with numbers, the value and the wavelength."""
     max_len, d_model = pe.shape
     if not 0 <= position < max_len or not 0 <= dim < d_model:
-        raise ValueError(f"position must be in 0..{max_len - 1} and dim in 0..{d_model - 1}, got {position}, {dim}")
+        raise ValueError(f"position 必须在 0..{max_len - 1} 里，dim 必须在 0..{d_model - 1} 里，收到的是 {position}、{dim}")
     i2 = dim - dim % 2
     fn = "sin" if dim % 2 == 0 else "cos"
     wavelength = 2 * math.pi * 10000 ** (i2 / d_model)
@@ -84,7 +84,7 @@ def attention_summary(maps: torch.Tensor, layer: int, head: int, query_tokens: S
     _check_maps(maps, query_tokens, key_tokens)
     if not (0 <= layer < maps.shape[0] and 0 <= head < maps.shape[1]):
         raise ValueError(
-            f"layer must be in 0..{maps.shape[0] - 1} and head in 0..{maps.shape[1] - 1}, got {layer}, {head}"
+            f"layer 必须在 0..{maps.shape[0] - 1} 里，head 必须在 0..{maps.shape[1] - 1} 里，收到的是 {layer}、{head}"
         )
     m = maps[layer, head]
     parts = [f"{q}→{key_tokens[int(row.argmax())]}（{float(row.max()):.2f}）" for q, row in zip(query_tokens, m)]
@@ -94,11 +94,11 @@ def attention_summary(maps: torch.Tensor, layer: int, head: int, query_tokens: S
 def _check_maps(maps: torch.Tensor, query_tokens: Sequence[str], key_tokens: Sequence[str]) -> None:
     if not isinstance(maps, torch.Tensor) or maps.dim() != 4:
         got = tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
-        raise ValueError(f"maps must be a tensor (layers, heads, Lq, Lk), got {got}; stack the per-layer weights")
+        raise ValueError(f"maps 必须是形状为 (layers, heads, Lq, Lk) 的张量，收到的是 {got}：请把每一层的权重堆叠起来")
     if maps.shape[2] != len(query_tokens) or maps.shape[3] != len(key_tokens):
         raise ValueError(
-            f"maps are {tuple(maps.shape[2:])} (Lq, Lk) but got {len(query_tokens)} query and "
-            f"{len(key_tokens)} key tokens"
+            f"maps 的最后两维是 {tuple(maps.shape[2:])}（Lq, Lk），但给了 {len(query_tokens)} 个查询词元和 "
+            f"{len(key_tokens)} 个键词元"
         )
 
 
@@ -117,17 +117,17 @@ class AttentionMapExplorer(Explorer):
         import ipywidgets as widgets
 
         if not isinstance(views, dict) or not views:
-            raise ValueError("views must be a non-empty dict {name: (maps, query_tokens, key_tokens)}")
+            raise ValueError("views 必须是非空的 dict {name: (maps, query_tokens, key_tokens)}")
         self.views = {}
         for name, view in views.items():
             if not isinstance(view, tuple) or len(view) != 3:
-                raise ValueError(f"views[{name!r}] must be a tuple (maps, query_tokens, key_tokens)")
+                raise ValueError(f"views[{name!r}] 必须是元组 (maps, query_tokens, key_tokens)")
             maps, queries, keys = view
             _check_maps(maps, queries, keys)
             self.views[name] = (maps.detach().cpu(), list(queries), list(keys))
         shapes = {name: tuple(maps.shape[:2]) for name, (maps, _, _) in self.views.items()}
         if len(set(shapes.values())) != 1:
-            raise ValueError(f"every view needs the same (layers, heads), got {shapes}")
+            raise ValueError(f"每个视图的 (layers, heads) 必须相同，收到的是 {shapes}")
         layers, heads = next(iter(shapes.values()))
         most_keys = max(len(keys) for _, _, keys in self.views.values())
         most_queries = max(len(queries) for _, queries, _ in self.views.values())

@@ -33,7 +33,7 @@ def encode_pairs(
     Unknown words raise (build the vocabularies with ``unknown="error"``) or become ``<unk>``.
     """
     if not pairs:
-        raise ValueError("encode_pairs got no pairs")
+        raise ValueError("encode_pairs 没有收到任何句对")
     src_rows = [src_vocab.encode(zh) for zh, _ in pairs]
     tgt_rows = [tgt_vocab.encode(en, add_bos=True, add_eos=True) for _, en in pairs]
 
@@ -63,10 +63,10 @@ def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tenso
     and predicts ``tgt[:, 1:]``; padding does not count in the loss.
     """
     if src.shape[0] != tgt.shape[0]:
-        raise ValueError(f"src and tgt must have one row per sentence pair, got {src.shape[0]} and {tgt.shape[0]}")
+        raise ValueError(f"src 和 tgt 必须每个句对占一行（行数相同），收到的是 {src.shape[0]} 行和 {tgt.shape[0]} 行")
     device = next(model.parameters()).device
     if src.device != device or tgt.device != device:
-        raise ValueError(f"move src/tgt to the model's device first: model on {device}, data on {src.device}")
+        raise ValueError(f"请先把 src/tgt 移到模型所在的设备上：模型在 {device}，数据在 {src.device}")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.98), foreach=True)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / max(1, warmup)))
     generator = torch.Generator().manual_seed(seed)

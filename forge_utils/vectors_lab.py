@@ -45,7 +45,7 @@ def read_analogies(path: str | Path) -> dict[str, list[tuple[str, str, str, str]
             sections[current] = []
         elif line.strip():
             if current is None:
-                raise ValueError(f"{path}: line {line_no} comes before any ': section' header")
+                raise ValueError(f"{path}：第 {line_no} 行出现在任何 ': section' 标题之前")
             parts = line.lower().split()
             if len(parts) == 4:
                 a, b, c, expected = parts
@@ -81,7 +81,7 @@ def analogy_accuracy(
     Case-insensitive (the file's ``Athens`` matches GloVe's ``athens``).
     """
     if restrict_vocab < 4:
-        raise ValueError(f"restrict_vocab must be at least 4, got {restrict_vocab}")
+        raise ValueError(f"restrict_vocab 至少要是 4，收到的是 {restrict_vocab}")
     keys = kv.index_to_key[:restrict_vocab]
     index: dict[str, int] = {}
     for i, key in enumerate(keys):
@@ -96,7 +96,7 @@ def analogy_accuracy(
             else:
                 skipped += 1
     if not questions:
-        raise ValueError(f"no analogy question in {path} has all four words among the top {restrict_vocab} words")
+        raise ValueError(f"{path} 里没有哪道类比题的四个词都在前 {restrict_vocab} 个词之内")
     ids = np.array(questions)  # (n, 4): a, b, c, expected
     predicted = np.empty(len(ids), dtype=np.int64)
     for start in range(0, len(ids), batch_size):
@@ -129,7 +129,7 @@ def zipf_probability(kv: KeyedVectors, word: str) -> float:
 def sif_weights(tokens: Sequence[str], kv: KeyedVectors, a: float = 1e-3) -> np.ndarray:
     """SIF weights a / (a + p(w)) (Arora et al., 2017) for each token: frequent words weigh less. ``(n,)``"""
     if a <= 0:
-        raise ValueError(f"a must be > 0, got {a}")
+        raise ValueError(f"a 必须 > 0，收到的是 {a}")
     n = len(kv.index_to_key)
     harmonic = np.log(n) + 0.5772156649 + 1 / (2 * n)
     ranks = np.array([kv.key_to_index[t] for t in tokens], dtype=np.float64)   # KeyError for unknown words
@@ -143,12 +143,12 @@ def sentence_vector(tokens: Sequence[str], kv: KeyedVectors, weighting: str = "m
     Unknown tokens are skipped; a sentence with no known token raises ``ValueError``.
     """
     if isinstance(tokens, str):
-        raise TypeError(f"sentence_vector wants a list of tokens, got the str {tokens!r}; use text.lower().split()")
+        raise TypeError(f"sentence_vector 要的是词元列表，收到的却是字符串 {tokens!r}：请用 text.lower().split()")
     if weighting not in ("mean", "sif"):
-        raise ValueError(f"weighting must be 'mean' or 'sif', got {weighting!r}")
+        raise ValueError(f"weighting 必须是 'mean' 或 'sif'，收到的是 {weighting!r}")
     known = [t for t in tokens if t in kv.key_to_index]
     if not known:
-        raise ValueError(f"none of the tokens {list(tokens)} is in the vocabulary; GloVe words are lower-case English")
+        raise ValueError(f"{list(tokens)} 里没有一个词元在词表中：GloVe 的词都是小写英文")
     vectors = np.stack([kv[t] for t in known]).astype(np.float64)  # (n, d)
     weights = np.ones(len(known)) if weighting == "mean" else sif_weights(known, kv, a)
     return weights @ vectors / weights.sum()
@@ -159,7 +159,7 @@ def common_component(vectors: np.ndarray) -> np.ndarray:
     the direction all the sentence vectors share most. Its sign is arbitrary."""
     vectors = np.asarray(vectors, dtype=np.float64)
     if vectors.ndim != 2 or len(vectors) < 2:
-        raise ValueError(f"common_component needs a matrix of at least 2 sentence vectors (n, d), got shape {vectors.shape}")
+        raise ValueError(f"common_component 需要一个至少有 2 个句向量的矩阵 (n, d)，收到的形状是 {vectors.shape}")
     return np.linalg.svd(vectors, full_matrices=False)[2][0]
 
 
@@ -176,10 +176,10 @@ def sif_embeddings(sentences: Sequence[Sequence[str]], kv: KeyedVectors, a: floa
     """
     def weighted(tokens: Sequence[str]) -> np.ndarray:
         if isinstance(tokens, str):
-            raise TypeError(f"sif_embeddings wants lists of tokens, got the str {tokens!r}; use text.lower().split()")
+            raise TypeError(f"sif_embeddings 要的是由词元列表组成的列表，收到的却是字符串 {tokens!r}：请用 text.lower().split()")
         known = [t for t in tokens if t in kv.key_to_index]
         if not known:
-            raise ValueError(f"none of the tokens {list(tokens)} is in the vocabulary; GloVe words are lower-case English")
+            raise ValueError(f"{list(tokens)} 里没有一个词元在词表中：GloVe 的词都是小写英文")
         return sif_weights(known, kv, a) @ np.stack([kv[t] for t in known]).astype(np.float64) / len(known)
 
     vectors = np.stack([weighted(s) for s in sentences])
@@ -217,7 +217,7 @@ def explore(
     Never raises for unknown words: the message in ``lines`` says what to type instead.
     """
     if not 1 <= int(topn) <= 50:
-        raise ValueError(f"topn must be between 1 and 50, got {topn}")
+        raise ValueError(f"topn 必须在 1 到 50 之间，收到的是 {topn}")
     from forge_utils.plots import pca_2d
 
     lines, words, roles = [], [], []
@@ -261,7 +261,7 @@ def draw_view(view: ExplorerView, ax: plt.Axes | None = None) -> plt.Axes:
         ax.set_axis_off()
         return ax
     names = {"query": "查询词", "neighbour": "近邻", "analogy": "类比"}
-    labelled_scatter(view.points, view.words, ax=ax, groups=[names[r] for r in view.roles], title="PCA 投影（2-D）")
+    labelled_scatter(view.points, view.words, ax=ax, groups=[names[r] for r in view.roles], title="PCA 二维投影")
     ax.set(xlabel="第一主成分", ylabel="第二主成分")
     return ax
 

@@ -80,29 +80,29 @@ def test_padding_keys_do_not_change_the_output():
 def test_fully_masked_row_raises_instead_of_nan():
     q, k, v = _qkv(lq=2, lk=3)
     mask = torch.tensor([[True, False, False], [False, False, False]])
-    with pytest.raises(ValueError, match="every key"):
+    with pytest.raises(ValueError, match="看不到任何键"):
         scaled_dot_product_attention(q, k, v, mask)
 
 
 def test_sdpa_bad_input():
     q, k, v = _qkv()
-    with pytest.raises(ValueError, match="same last dim"):
+    with pytest.raises(ValueError, match="最后一维 d_k 必须相同"):
         scaled_dot_product_attention(q, k[:, :4], v)
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="长度 Lk 必须相同"):
         scaled_dot_product_attention(q, k, v[:3])
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"必须是形状为 \(\.\.\., L, d\)"):
         scaled_dot_product_attention(torch.randn(8), k, v)
-    with pytest.raises(TypeError, match="boolean"):
+    with pytest.raises(TypeError, match="必须是布尔张量"):
         scaled_dot_product_attention(q, k, v, torch.zeros(5, 7))
-    with pytest.raises(ValueError, match="does not broadcast"):
+    with pytest.raises(ValueError, match="无法广播"):
         scaled_dot_product_attention(q, k, v, torch.ones(7, 5, dtype=torch.bool))
-    with pytest.raises(ValueError, match="does not broadcast"):
+    with pytest.raises(ValueError, match="无法广播"):
         scaled_dot_product_attention(q, k, v, torch.ones(2, 5, 7, dtype=torch.bool))  # would enlarge the output
     with pytest.raises(ValueError):
         causal_mask(0)
     with pytest.raises(ValueError, match=r"\(B, L\)"):
         padding_mask(torch.zeros(1, 2, 3, dtype=torch.long))
-    with pytest.raises(TypeError, match="integer"):
+    with pytest.raises(TypeError, match="整数 id"):
         padding_mask(torch.ones(2, 3))
     with pytest.raises(ValueError, match="max_len"):
         padding_mask([3, 5], max_len=4)
@@ -164,25 +164,25 @@ def test_mha_accepted_mask_shapes_agree(shape):
 
 
 def test_mha_bad_input():
-    with pytest.raises(ValueError, match="divisible"):
+    with pytest.raises(ValueError, match="整除"):
         MultiHeadAttention(10, 3)
     mha = MultiHeadAttention(16, 4)
     x = torch.randn(2, 5, 16)
     with pytest.raises(ValueError, match="d_model=16"):
         mha(x, torch.randn(2, 5, 8), x)
-    with pytest.raises(ValueError, match="batch first"):
+    with pytest.raises(ValueError, match="批维在前"):
         mha(torch.randn(5, 16), x, x)
-    with pytest.raises(ValueError, match="batch size"):
+    with pytest.raises(ValueError, match="批大小必须相同"):
         mha(x, torch.randn(3, 5, 16), torch.randn(3, 5, 16))
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="长度 Lk 必须相同"):
         mha(x, x, torch.randn(2, 4, 16))
-    with pytest.raises(ValueError, match="accepted shapes"):
+    with pytest.raises(ValueError, match="可接受的形状"):
         mha(x, x, x, torch.ones(5, 4, dtype=torch.bool))
-    with pytest.raises(ValueError, match="accepted shapes"):
+    with pytest.raises(ValueError, match="可接受的形状"):
         mha(x, x, x, torch.ones(2, 3, 5, 5, dtype=torch.bool))  # 3 heads ≠ 4
-    with pytest.raises(ValueError, match="boolean tensor of shape"):
+    with pytest.raises(ValueError, match="的布尔张量；收到的是"):
         mha(x, x, x, torch.ones(5, dtype=torch.bool))
-    with pytest.raises(TypeError, match="boolean"):
+    with pytest.raises(TypeError, match="必须是布尔张量"):
         mha(x, x, x, torch.ones(5, 5))
     with pytest.raises(ValueError, match="embed_dim"):
         mha.load_from_torch(nn.MultiheadAttention(8, 2))
@@ -210,7 +210,7 @@ def test_multi_head_attention_still_refuses_a_fully_masked_row_on_cpu():
     x = torch.randn(2, 3, 8)
     mask = torch.ones(2, 3, 3, dtype=torch.bool)
     mask[1, 2] = False  # query 2 of sequence 1 may look at nothing
-    with pytest.raises(ValueError, match="every key"):
+    with pytest.raises(ValueError, match="看不到任何键"):
         mha(x, x, x, mask)
 
 

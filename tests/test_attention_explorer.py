@@ -29,7 +29,7 @@ def test_attention_matrix_temperature_and_causal():
     assert np.abs(flat - 1 / 5).max() < 0.02  # high temperature: nearly uniform
     causal = attention_matrix(q[0], k[0], causal=True)
     assert np.all(np.triu(causal, 1) == 0) and causal[0, 0] == pytest.approx(1)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="必须大于 0"):
         attention_matrix(q[0], k[0], 0)
 
 
@@ -72,7 +72,7 @@ def test_controls_redraw_and_change_the_summary():
     explorer.set(causal=False, temperature=0.1, query=4)
     assert "温度 0.1" in explorer.summary_html.value
     assert explorer.weights()[4].max() > explorer.set(temperature=5.0).weights()[4].max()
-    with pytest.raises(ValueError, match="query must be in 0..4"):
+    with pytest.raises(ValueError, match=r"query 必须在 0\.\.4 里"):
         explorer.set(query=9)
     assert explorer.values["query"] == 4                     # a bad value changes nothing
 
@@ -82,13 +82,13 @@ def test_single_head_and_bad_input():
     q, k = _qk(1)
     explorer = AttentionExplorer(TOKENS, q[0], k[0])
     assert explorer.head_dropdown.options[0][0] == "头 0"
-    with pytest.raises(ValueError, match="one token per position"):
+    with pytest.raises(ValueError, match="请每个位置给一个词元"):
         AttentionExplorer(TOKENS[:3], q, k)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match=r"\(heads, L, d_k\) 或 \(L, d_k\)"):
         AttentionExplorer(TOKENS, q, k[:, :, :2])
-    with pytest.raises(ValueError, match="head names"):
+    with pytest.raises(ValueError, match="个头名 head_names"):
         AttentionExplorer(TOKENS, q, k, head_names=["x", "y"])
-    with pytest.raises(ValueError, match="query must be"):
+    with pytest.raises(ValueError, match=r"query 必须是 0\.\.4 里的下标"):
         AttentionExplorer(TOKENS, q, k, query=9)
-    with pytest.raises(ValueError, match="unknown control"):
+    with pytest.raises(ValueError, match="未知的控件"):
         explorer.set(colour="red")

@@ -14,7 +14,7 @@ def test_bag_of_tokens_counts_characters_and_words():
 
 
 def test_bag_of_tokens_empty_index_says_what_to_do():
-    with pytest.raises(ValueError, match="index is empty"):
+    with pytest.raises(ValueError, match="index 是空的"):
         bag_of_tokens(["好"], {})
 
 
@@ -43,5 +43,5 @@ def test_fit_logistic_same_answer_sparse_and_dense():
 def test_fit_logistic_bad_labels():
     with pytest.raises(ValueError, match="0/1"):
         fit_logistic(torch.zeros(3, 2), torch.tensor([0, 1, 2]))
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="行，但 y 有"):
         fit_logistic(torch.zeros(3, 2), torch.tensor([0, 1]))

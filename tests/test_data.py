@@ -4,12 +4,12 @@ from forge_utils import data
 
 
 def test_shipped_files_are_found_and_read():
-    lines = data.read_lines("zh_corpus.txt")
-    assert len(lines) > 100 and not any(line.startswith("#") for line in lines)
+    lines = data.read_lines("zh_word_tests.txt")
+    assert len(lines) > 50 and not any(line.startswith("#") for line in lines)
 
 
 def test_missing_data_file_says_what_to_do():
-    with pytest.raises(data.MissingDataError, match="找不到数据文件 'no_such_file.txt'。课程自带的数据文件：.*zh_corpus.txt"):
+    with pytest.raises(data.MissingDataError, match="找不到数据文件 'no_such_file.txt'。课程自带的数据文件：.*zh_word_tests.txt"):
         data.data_path("no_such_file.txt")
 
 

@@ -42,9 +42,9 @@ def test_cosine_similarity_zero_vector_is_zero_not_nan():
 
 
 def test_cosine_similarity_bad_input():
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="a 是空的"):
         cosine_similarity(torch.empty(0, 3), torch.ones(2, 3))
-    with pytest.raises(ValueError, match="must match"):
+    with pytest.raises(ValueError, match="两者必须相同"):
         cosine_similarity(torch.ones(2, 3), torch.ones(2, 4))
     with pytest.raises(ValueError, match=r"\(n, d\)"):
         cosine_similarity(torch.ones(2, 3, 4), torch.ones(2, 4))
@@ -77,13 +77,13 @@ def test_similarity_and_lookup():
 
 def test_unknown_word_says_what_to_do():
     wv = _toy_vectors()
-    with pytest.raises(KeyError, match="not in the vocabulary"):
+    with pytest.raises(KeyError, match="不在词表里"):
         wv.most_similar("prince")
-    with pytest.raises(KeyError, match="lower-case 'king'"):
+    with pytest.raises(KeyError, match="试试小写的 'king'"):
         wv["King"]
     with pytest.raises(TypeError):
         wv.most_similar(3)
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(ValueError, match="k 至少要是 1"):
         wv.most_similar("king", k=0)
 
 
@@ -97,11 +97,11 @@ def test_specials_are_never_neighbours():
 
 
 def test_word_vectors_bad_shapes():
-    with pytest.raises(ValueError, match="one row per vocabulary entry"):
+    with pytest.raises(ValueError, match="词表里每个条目一行"):
         WordVectors(torch.ones(3, 2), ["a", "b"])
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="vectors 是空的"):
         WordVectors(torch.empty(0, 2), [])
-    with pytest.raises(ValueError, match="one row per vocabulary entry"):
+    with pytest.raises(ValueError, match="词表里每个条目一行"):
         WordVectors(torch.ones(2), ["a", "b"])
     with pytest.raises(TypeError):
         WordVectors(torch.ones(2, 2), "ab")
@@ -157,9 +157,9 @@ def test_noise_distribution_is_unigram_to_the_075():
     assert torch.allclose(p, want.float()) and math.isclose(float(p.sum()), 1.0, rel_tol=1e-6)
     assert p[2] > counts[2] / counts.sum()  # rare words gain, frequent ones lose
     assert p[0] < counts[0] / counts.sum()
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="非空的一维"):
         noise_distribution([])
-    with pytest.raises(ValueError, match="at least one positive"):
+    with pytest.raises(ValueError, match="至少有一个正的计数"):
         noise_distribution([0, 0])
 
 
@@ -190,11 +190,11 @@ def test_encode_corpus_drops_unknown_words_and_rejects_empty():
     corpus = encode_corpus([["a", "x", "b"], ["b"]], vocab)
     assert corpus.tokens.tolist() == [vocab["a"], vocab["b"], vocab["b"]]
     assert corpus.sentence.tolist() == [0, 0, 1] and corpus.counts.tolist() == [1, 2]
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="语料是空的"):
         encode_corpus([["x"]], vocab)
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match="语料是空的"):
         encode_corpus([], vocab)
-    with pytest.raises(TypeError, match="tokenize"):
+    with pytest.raises(TypeError, match="请先分词"):
         encode_corpus(["a b"], vocab)
 
 
@@ -207,7 +207,7 @@ def test_skipgram_pairs_stay_inside_sentences():
     g = torch.Generator().manual_seed(0)
     centers, contexts = skipgram_pairs(tokens, sentence, window=5, generator=g)
     assert all((c < 3) == (o < 3) for c, o in zip(centers.tolist(), contexts.tolist()))
-    with pytest.raises(ValueError, match="window"):
+    with pytest.raises(ValueError, match="window 必须 ≥ 1"):
         skipgram_pairs(tokens, sentence, window=0)
     with pytest.raises(ValueError, match=r"\(N,\)"):
         skipgram_pairs(tokens, sentence[:3], window=2)
@@ -215,7 +215,7 @@ def test_skipgram_pairs_stay_inside_sentences():
 
 def test_skipgram_ns_bad_shapes():
     model = SkipGramNS(10, 4)
-    with pytest.raises(ValueError, match="negatives"):
+    with pytest.raises(ValueError, match=r"SkipGramNS 要的是 center \(B,\)"):
         model(torch.tensor([1, 2]), torch.tensor([3, 4]), torch.tensor([5, 6]))
 
 
@@ -269,9 +269,9 @@ def test_train_sgns_learns_topics():
 def test_train_sgns_bad_input():
     vocab = Vocab.build([["a", "b"]], specials=(), unknown="error")
     corpus = encode_corpus([["a", "b"]], vocab)
-    with pytest.raises(ValueError, match="at least two tokens"):
+    with pytest.raises(ValueError, match="至少要有两个词元"):
         train_sgns(Corpus(corpus.tokens[:1], corpus.sentence[:1], corpus.counts, vocab), progress=False)
-    with pytest.raises(ValueError, match="must be"):
+    with pytest.raises(ValueError, match="都必须 ≥ 1"):
         train_sgns(corpus, dim=0, progress=False)
 
 
@@ -285,11 +285,11 @@ def test_parse_word_tests_reads_sections_and_rejects_bad_lines():
     tests = parse_word_tests(["# comment", "[analogy 国家-首都]", "中国 北京", "日本 东京", "", "[group 国家]", "美国 日本", "英国"])
     assert tests.analogies == {"国家-首都": [("中国", "北京"), ("日本", "东京")]}
     assert tests.groups == {"国家": ["美国", "日本", "英国"]}
-    with pytest.raises(ValueError, match="one pair"):
+    with pytest.raises(ValueError, match="只能有一对词"):
         parse_word_tests(["[analogy a]", "中国 北京 东京"])
-    with pytest.raises(ValueError, match="before any"):
+    with pytest.raises(ValueError, match="标题之前就出现了词"):
         parse_word_tests(["中国 北京"])
-    with pytest.raises(ValueError, match="expected"):
+    with pytest.raises(ValueError, match="行：应该是"):
         parse_word_tests(["[pairs a]"])
 
 
@@ -344,5 +344,5 @@ def test_train_gensim_word2vec_repeats_and_checks_sg():
     assert isinstance(a, WordVectors) and sorted(a.words) == sorted({w for s in sentences for w in s})
     assert torch.equal(a.vectors, b.vectors)                    # one worker: the same seed, the same vectors
     assert not torch.equal(a.vectors, cbow.vectors)
-    with pytest.raises(ValueError, match="sg must be"):
+    with pytest.raises(ValueError, match="sg 必须是 1"):
         train_gensim_word2vec(sentences, sg=2, seed=0)

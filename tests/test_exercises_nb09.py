@@ -66,7 +66,7 @@ def _post_norm(layer, y, memory, self_mask=None, memory_mask=None):
 
 def test_post_norm_is_named():
     result = nb09.check_pre_norm_decoder(_post_norm)
-    assert not result and "post-norm" in result.message
+    assert not result and "后置层归一化" in result.message
 
 
 def test_normalised_memory_is_named():

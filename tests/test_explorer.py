@@ -50,8 +50,8 @@ def test_set_moves_controls_redraws_once_and_returns_the_explorer():
     assert "n = 4" in demo.summary_html.value and demo.redraws == before + 2
 
 
-@pytest.mark.parametrize("values, message", [({"n": 9}, r"n must be in 0..5"), ({"colour": "green"}, "one of"),
-                                             ({"size": 1}, "unknown control 'size'")])
+@pytest.mark.parametrize("values, message", [({"n": 9}, r"n 必须在 0\.\.5 里"), ({"colour": "green"}, "必须是 .* 之一"),
+                                             ({"size": 1}, "未知的控件 'size'")])
 def test_bad_values_raise_and_change_nothing(values, message):
     demo = Counter()
     with pytest.raises(ValueError, match=message):

@@ -6,7 +6,8 @@ import scipy.sparse as sp
 import torch
 
 from forge_utils.glove import (GloVeParams, adagrad_step, build_vocab, cooccurrence_matrix, glove_gradients,
-                               glove_loss, glove_weight, lecture_glove_epoch, lecture_glove_init, train_glove)
+                               glove_loss, glove_weight, lecture_glove_epoch, lecture_glove_init, ppmi, svd_vectors,
+                               train_glove)
 
 TOY = [s.split() for s in ["I love machine learning", "I love deep learning", "machine learning is fun", "deep learning is fun"]]
 
@@ -32,14 +33,14 @@ def test_build_vocab_orders_by_frequency_and_filters():
 
 @pytest.mark.parametrize("bad, error", [("a sentence", TypeError), (["a", "b"], TypeError)])
 def test_build_vocab_rejects_untokenized_corpus(bad, error):
-    with pytest.raises(error, match="tokenize"):
+    with pytest.raises(error, match="分词"):
         build_vocab(bad)
 
 
 def test_build_vocab_rejects_bad_min_count():
-    with pytest.raises(ValueError, match="min_count"):
+    with pytest.raises(ValueError, match="min_count 必须 >= 1"):
         build_vocab(TOY, min_count=0)
-    with pytest.raises(ValueError, match="lower min_count"):
+    with pytest.raises(ValueError, match="请调低 min_count"):
         build_vocab(TOY, min_count=100)
 
 
@@ -65,12 +66,54 @@ def test_short_sentences_give_an_empty_matrix():
     assert X.shape == (2, 2) and X.nnz == 0
 
 
-@pytest.mark.parametrize("kwargs, message", [({"window": 0}, "window"), ({"words": []}, "empty"),
-                                             ({"words": ["a", "a"]}, "duplicates")])
+@pytest.mark.parametrize("kwargs, message", [({"window": 0}, "window 必须 >= 1"), ({"words": []}, "words 是空的"),
+                                             ({"words": ["a", "a"]}, "重复的词")])
 def test_cooccurrence_bad_input(kwargs, message):
     args = {"corpus": TOY, "words": ["a", "b"], "window": 2} | kwargs
     with pytest.raises(ValueError, match=message):
         cooccurrence_matrix(**args)
+
+
+# ------------------------------------------------------------------ PPMI and truncated SVD
+def test_ppmi_equals_the_dense_formula():
+    counts = cooccurrence_matrix(TOY, build_vocab(TOY, min_count=1), window=2, distance_weighting=False)
+    dense = counts.toarray()
+    p_wc = dense / dense.sum()
+    with np.errstate(divide="ignore"):
+        expected = np.maximum(np.log(p_wc / (p_wc.sum(1, keepdims=True) * p_wc.sum(0, keepdims=True))), 0)
+    got = ppmi(counts)
+    assert sp.issparse(got) and got.shape == counts.shape
+    np.testing.assert_allclose(got.toarray(), expected, rtol=1e-12)
+    assert (got.toarray()[dense == 0] == 0).all()  # never-seen pairs stay 0, not −∞
+
+
+def test_ppmi_of_independent_counts_is_zero():
+    outer = np.outer([1.0, 2.0, 3.0], [4.0, 5.0])  # P(w, c) = P(w) P(c) everywhere
+    assert ppmi(sp.coo_matrix(outer)).nnz == 0
+
+
+@pytest.mark.parametrize("matrix, message", [(sp.coo_matrix(np.array([[1.0, -1.0], [0.0, 2.0]])), "负数"),
+                                             (sp.coo_matrix((3, 3)), "全是 0")])
+def test_ppmi_bad_input(matrix, message):
+    with pytest.raises(ValueError, match=message):
+        ppmi(matrix)
+
+
+def test_svd_vectors_keep_the_top_singular_directions():
+    rng = np.random.default_rng(0)
+    matrix = rng.random((40, 30))
+    vectors = svd_vectors(sp.csr_matrix(matrix), dim=5)
+    u, s, _ = np.linalg.svd(matrix)
+    assert vectors.shape == (40, 5)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=0) ** 2, s[:5], rtol=1e-8)  # columns: u_k √s_k
+    np.testing.assert_allclose(np.abs(vectors.T @ u[:, :5]), np.diag(np.sqrt(s[:5])), atol=1e-7)  # same directions
+    np.testing.assert_array_equal(vectors, svd_vectors(sp.csr_matrix(matrix), dim=5))  # reruns agree
+
+
+@pytest.mark.parametrize("dim", [0, 30, 2.5])
+def test_svd_vectors_bad_dim(dim):
+    with pytest.raises(ValueError, match="dim 必须是 1..29"):
+        svd_vectors(np.ones((40, 30)), dim=dim)
 
 
 # ------------------------------------------------------------------ the lecture's loop
@@ -97,11 +140,11 @@ def test_lecture_loop_bounds_and_bad_input():
     stats = lecture_glove_epoch(X, *lecture_glove_init(4, 2), learning_rate=0.001, rows=[0, 1])
     assert stats.cells == 8 and stats.pairs == 8
     assert lecture_glove_epoch(X, *lecture_glove_init(4, 2), learning_rate=0.001, max_pairs=3).pairs == 3
-    with pytest.raises(ValueError, match="square"):
+    with pytest.raises(ValueError, match="方阵"):
         lecture_glove_epoch(np.ones((3, 4)), *lecture_glove_init(3, 2))
     with pytest.raises(ValueError, match="V = 4"):
         lecture_glove_epoch(X, *lecture_glove_init(5, 2))
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="rows 应该是 0"):
         lecture_glove_epoch(X, *lecture_glove_init(4, 2), rows=[7])
 
 
@@ -109,7 +152,7 @@ def test_lecture_loop_bounds_and_bad_input():
 def test_weight_is_capped():
     x = torch.tensor([1.0, 50.0, 100.0, 1e6])
     np.testing.assert_allclose(glove_weight(x, 100.0, 0.75), [0.01 ** 0.75, 0.5 ** 0.75, 1.0, 1.0], rtol=1e-6)
-    with pytest.raises(ValueError, match="x_max"):
+    with pytest.raises(ValueError, match="x_max 必须 > 0"):
         glove_weight(x, 0.0)
 
 
@@ -170,12 +213,12 @@ def test_train_glove_on_lee_is_finite_and_decreasing():
 
 
 @pytest.mark.parametrize("matrix, kwargs, error, message", [
-    (np.ones((2, 3)), {}, ValueError, "square"),
-    (-np.ones((2, 2)), {}, ValueError, "negative"),
-    (np.zeros((3, 3)), {}, ValueError, "no positive"),
-    ("counts", {}, TypeError, "sparse"),
-    (np.ones((2, 2)), {"dim": 0}, ValueError, "dim"),
-    (np.ones((2, 2)), {"lr": 0}, ValueError, "lr"),
+    (np.ones((2, 3)), {}, ValueError, "方阵"),
+    (-np.ones((2, 2)), {}, ValueError, "有负数"),
+    (np.zeros((3, 3)), {}, ValueError, "没有任何正数"),
+    ("counts", {}, TypeError, "稀疏矩阵"),
+    (np.ones((2, 2)), {"dim": 0}, ValueError, "都必须 >= 1"),
+    (np.ones((2, 2)), {"lr": 0}, ValueError, "lr 必须 > 0"),
 ])
 def test_train_glove_bad_input(matrix, kwargs, error, message):
     with pytest.raises(error, match=message):

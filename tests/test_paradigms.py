@@ -69,7 +69,7 @@ def test_step_respects_walls_and_bounds():
     assert maze.step((0, 2), right) == ((0, 2), -1.0, False)  # wall at (0, 3)
     assert maze.step((0, 0), down) == ((1, 0), -1.0, False)
     assert maze.step((3, 2), right) == ((3, 3), 100.0, True)
-    with pytest.raises(ValueError, match="action"):
+    with pytest.raises(ValueError, match=r"action 必须是 0\.\.3"):
         maze.step((0, 0), 4)
 
 
@@ -78,7 +78,7 @@ def test_bfs_shortest_path():
     assert path[0] == (0, 0) and path[-1] == (3, 3) and len(path) - 1 == 6
     blocked = MAZE_GRID.copy()
     blocked[2, 2] = blocked[3, 2] = 1
-    with pytest.raises(ValueError, match="cannot be reached"):
+    with pytest.raises(ValueError, match="无法到达终点"):
         bfs_shortest_path(Maze(blocked))
 
 
@@ -97,7 +97,7 @@ def test_greedy_walk_is_bounded_on_a_looping_policy():
     q = np.zeros((4, 4, 4))  # argmax = 上 everywhere: bumps the top border forever
     path, reached = greedy_walk(maze, q)
     assert not reached and path == [(0, 0)]
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="Q 的形状应该是"):
         greedy_walk(maze, np.zeros((4, 4)))
 
 
@@ -107,9 +107,9 @@ def test_policy_arrows_marks_walls_and_goal():
 
 
 def test_maze_bad_input():
-    with pytest.raises(ValueError, match="goal"):
+    with pytest.raises(ValueError, match="终点格子"):
         Maze(np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="wall"):
+    with pytest.raises(ValueError, match="落在墙上"):
         Maze(start=(0, 3))
 
 
@@ -128,9 +128,9 @@ def test_conv_and_pool_match_torch():
 
 
 def test_conv_and_pool_bad_input():
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="都应该是二维的"):
         conv2d_single(np.zeros((2, 3, 3)), np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="larger"):
+    with pytest.raises(ValueError, match="比图像 image .* 还大"):
         conv2d_single(np.zeros((2, 2)), np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(ValueError, match="size 必须在 1 到 2 之间"):
         max_pool2d(np.zeros((2, 2)), 3)

@@ -9,9 +9,9 @@ from forge_utils.transformer import TransformerEncoderModel
 def test_cut_windows_drops_the_tail_and_checks_input():
     windows = pt.cut_windows(torch.arange(10), 4)
     assert windows.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
-    with pytest.raises(ValueError, match="1-D"):
+    with pytest.raises(ValueError, match="必须是一维的"):
         pt.cut_windows(torch.zeros(2, 5, dtype=torch.long), 2)
-    with pytest.raises(ValueError, match="length"):
+    with pytest.raises(ValueError, match="length 至少要是 2"):
         pt.cut_windows(torch.arange(10), 11)
 
 
@@ -51,13 +51,13 @@ def test_mask_tokens_is_reproducible_and_checks_input():
     a = pt.mask_tokens(ids, 4, 50, 5, generator=torch.Generator().manual_seed(3))
     b = pt.mask_tokens(ids, 4, 50, 5, generator=torch.Generator().manual_seed(3))
     assert torch.equal(a.inputs, b.inputs) and torch.equal(a.labels, b.labels)
-    with pytest.raises(ValueError, match="LongTensor"):
+    with pytest.raises(ValueError, match=r"形状为 \(B, L\) 的 LongTensor"):
         pt.mask_tokens(ids.float(), 4, 50, 5)
-    with pytest.raises(ValueError, match="select_prob"):
+    with pytest.raises(ValueError, match="必须满足 0 < select_prob < 1"):
         pt.mask_tokens(ids, 4, 50, 5, select_prob=1.5)
-    with pytest.raises(ValueError, match="own id"):
+    with pytest.raises(ValueError, match="单独的 id"):
         pt.mask_tokens(ids, 7, 50, 5)
-    with pytest.raises(ValueError, match="num_special"):
+    with pytest.raises(ValueError, match="必须满足 0 <= num_special"):
         pt.mask_tokens(ids, 60, 50, 50)
 
 
@@ -76,7 +76,7 @@ def test_mlm_model_scores_only_selected_positions(one_thread):
     full = model(batch.inputs)
     want = torch.nn.functional.cross_entropy(full.reshape(-1, 30), batch.labels.reshape(-1), ignore_index=pt.IGNORE)
     assert torch.allclose(loss, want, atol=1e-6) and 0 <= accuracy <= 1
-    with pytest.raises(ValueError, match="no token"):
+    with pytest.raises(ValueError, match="没有选中任何词元"):
         pt.mlm_loss(model, ids, torch.full_like(ids, pt.IGNORE))
 
 
@@ -132,7 +132,7 @@ def test_pretrain_mlm_resumes_step_for_step(tmp_path, one_thread):
     resumed, history2 = run(tmp_path / "run.pt")      # ... and resumed
     assert [row["step"] for row in history2] == [4, 8, 12] and history2[-1]["loss"] == history[-1]["loss"]
     assert all(torch.equal(a, b) for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()))
-    with pytest.raises(ValueError, match="stop_after"):
+    with pytest.raises(ValueError, match=r"stop_after 必须是 1\.\.steps"):
         run(stop_after=13)
 
 
@@ -155,7 +155,7 @@ def test_fine_tune_stops_when_validation_stops_improving(one_thread):
     scores = iter([0.5, 0.7, 0.6, 0.6, 0.6, 0.9])
     run = pt.fine_tune(head, x, y, lambda model: next(scores), lr=1e-2, max_steps=100, every=5, patience=3)
     assert run.score == 0.7 and run.step == 10 and run.steps == 25 and len(run.curve) == 5
-    with pytest.raises(ValueError, match="targets"):
+    with pytest.raises(ValueError, match="targets 和 inputs 的个数必须相同"):
         pt.fine_tune(head, x, y[:3], lambda model: 0.0, lr=1e-2)
 
 

@@ -43,7 +43,7 @@ def test_bad_names_raise(name):
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
 def test_non_finite_values_raise(value):
-    with pytest.raises(ValueError, match="only finite numbers"):
+    with pytest.raises(ValueError, match="只能记录有限的数"):
         report.record("bpc/bigram", value)
     assert report.recorded() == {}
 

@@ -11,9 +11,9 @@ def test_word_tags_are_bmes():
 
 def test_segmentation_prf_counts_exact_spans_and_checks_the_text():
     assert sg.segmentation_prf([["我", "爱", "北京", "天安门"]], [["我", "爱", "北京天安门"]]) == pytest.approx((2 / 3, 1 / 2, 4 / 7))
-    with pytest.raises(ValueError, match="different text"):
+    with pytest.raises(ValueError, match="文字不同"):
         sg.segmentation_prf([["我", "爱"]], [["你", "爱"]])
-    with pytest.raises(ValueError, match="lines"):
+    with pytest.raises(ValueError, match="标准答案有 .* 行，预测有"):
         sg.segmentation_prf([["我"]], [])
 
 
@@ -44,7 +44,7 @@ def test_boundary_prf_equals_segmentation_prf_on_whole_lines():
     broken[0, 2] = sg.S
     broken[0, 3] = sg.S
     assert sg.boundary_prf(g.tags, broken)[:2] == pytest.approx((5 / 7, 5 / 6))
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="标签形状不同"):
         sg.boundary_prf(g.tags, g.tags[:1])
 
 

@@ -89,7 +89,7 @@ def test_init_gate_bias_sets_exact_totals():
         total = (bias_ih + bias_hh).detach()
         assert torch.allclose(total[5:10], torch.full((5,), 5.0))
         assert torch.allclose(total[:5], torch.full((5,), -5.0))
-    with pytest.raises(TypeError, match="LSTM"):
+    with pytest.raises(TypeError, match="带偏置的 LSTM"):
         init_gate_bias(nn.Linear(2, 2), forget=1.0)
 
 
@@ -98,30 +98,30 @@ def test_init_gate_bias_sets_exact_totals():
 
 def test_wrong_input_shapes_say_what_to_do():
     rnn, lstm = RNN(4, 6), LSTM(4, 6)
-    with pytest.raises(ValueError, match="add a batch dimension"):
+    with pytest.raises(ValueError, match="加上批维"):
         rnn(torch.randn(5, 4))
     with pytest.raises(ValueError, match="input_size=4"):
         rnn(torch.randn(2, 5, 3))
-    with pytest.raises(ValueError, match=r"h0 should have shape \(batch, hidden\) = \(2, 6\).*h0\[0\]"):
+    with pytest.raises(ValueError, match=r"h0 的形状应该是 \(batch, hidden\) = \(2, 6\).*h0\[0\]"):
         rnn(torch.randn(2, 5, 4), torch.zeros(1, 2, 6))
-    with pytest.raises(ValueError, match="c0"):
+    with pytest.raises(ValueError, match="c0 的形状应该是"):
         lstm(torch.randn(2, 5, 4), (torch.zeros(2, 6), torch.zeros(3, 6)))
-    with pytest.raises(ValueError, match="no time steps"):
+    with pytest.raises(ValueError, match="没有时间步"):
         lstm(torch.randn(2, 0, 4))
-    with pytest.raises(TypeError, match="tensor"):
+    with pytest.raises(TypeError, match="的张量，收到的是 list"):
         rnn([[1.0, 2.0]])
-    with pytest.raises(ValueError, match="activation"):
+    with pytest.raises(ValueError, match="activation 必须是"):
         RNN(4, 6, activation="relu")
 
 
 def test_from_torch_rejects_what_it_cannot_copy():
-    with pytest.raises(ValueError, match="bidirectional"):
+    with pytest.raises(ValueError, match="只能复制单层、单向"):
         RNN.from_torch(nn.RNN(3, 4, bidirectional=True))
     with pytest.raises(ValueError, match="num_layers=2"):
         LSTM.from_torch(nn.LSTM(3, 4, num_layers=2))
-    with pytest.raises(TypeError, match="LSTM"):
+    with pytest.raises(TypeError, match="要的是 torch 的 LSTM"):
         LSTM.from_torch(nn.RNN(3, 4))
-    with pytest.raises(ValueError, match="tanh"):
+    with pytest.raises(ValueError, match="只能复制 tanh"):
         RNN.from_torch(nn.RNN(3, 4, nonlinearity="relu"))
 
 
@@ -142,7 +142,7 @@ def test_memory_task_is_reproducible_and_uses_the_same_symbols_as_distractors():
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
     distractors = a[0][:, 1:, :4].argmax(-1)
     assert set(distractors.unique().tolist()) == {0, 1, 2, 3}
-    with pytest.raises(ValueError, match="length"):
+    with pytest.raises(ValueError, match="length >= 1"):
         memory_task(4, 0)
 
 
@@ -175,13 +175,13 @@ def test_gradient_vs_distance_lstm_cell_follows_the_forget_gate():
 
 
 def test_gradient_vs_distance_bad_arguments():
-    with pytest.raises(ValueError, match="no cell state"):
+    with pytest.raises(ValueError, match="没有细胞状态"):
         gradient_vs_distance(RNN(2, 3), torch.zeros(1, 4, 2), state="c")
-    with pytest.raises(ValueError, match="'h' or 'c'"):
+    with pytest.raises(ValueError, match="'h' 或 'c'"):
         gradient_vs_distance(LSTM(2, 3), torch.zeros(1, 4, 2), state="x")
-    with pytest.raises(TypeError, match="RNN or LSTM"):
+    with pytest.raises(TypeError, match="RNN 或 LSTM"):
         gradient_vs_distance(nn.RNN(2, 3), torch.zeros(1, 4, 2))
-    with pytest.raises(ValueError, match="at least two"):
+    with pytest.raises(ValueError, match="至少要有两个"):
         per_step_factor(torch.tensor([1.0, 0.0, 0.0]))
 
 
@@ -232,14 +232,14 @@ def test_char_lm_trains_with_the_thread_loop():
 
 
 def test_char_lm_bad_arguments_say_what_to_do():
-    with pytest.raises(ValueError, match="cell must be one of"):
+    with pytest.raises(ValueError, match="cell 必须是 .* 之一"):
         CharLM(10, cell="transformer")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="都必须是正数"):
         CharLM(0)
     lm = CharLM(10, embed_dim=2, hidden_size=3)
-    with pytest.raises(ValueError, match="unsqueeze"):
+    with pytest.raises(ValueError, match=r"只有一条序列？请用 ids\.unsqueeze\(0\)"):
         lm(torch.tensor([1, 2, 3]))
-    with pytest.raises(ValueError, match="long"):
+    with pytest.raises(ValueError, match=r"torch\.float32.*是浮点数？请用 ids\.long\(\)"):
         lm(torch.zeros(2, 3))
 
 
@@ -251,7 +251,7 @@ def test_memory_reader_shapes_and_initialisation():
     assert torch.allclose(u @ u.T, torch.eye(8), atol=1e-5)                       # orthogonal U
     total = lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0
     assert torch.allclose(total[8:16], torch.full((8,), 5.0)) and torch.allclose(total[:8], torch.full((8,), -5.0))
-    with pytest.raises(ValueError, match="'rnn' or 'lstm'"):
+    with pytest.raises(ValueError, match="'rnn' 或 'lstm'"):
         MemoryReader("gru")
 
 
@@ -297,7 +297,7 @@ def test_review_rnn_cells_and_mean_pooling_ignore_the_padding(cell):
     assert torch.allclose(model(ids, lengths), model.out(want), atol=1e-6)
     longer, _ = review_ids(["好好差", "差"], {"好": 0, "差": 1}, maxlen=9)  # more padding: the same logits
     assert torch.allclose(model(longer, lengths), model(ids, lengths), atol=1e-6)
-    with pytest.raises(ValueError, match="cell must be one of"):
+    with pytest.raises(ValueError, match="cell 必须是 .* 之一"):
         ReviewRNN(4, cell="transformer")
 
 
@@ -312,5 +312,5 @@ def test_train_review_rnn_stops_early_and_returns_the_best_epoch():
     assert len(history) == best + 2 < 30  # perfect soon, then two epochs without improvement
     assert history[best - 1]["val_acc"] == max(row["val_acc"] for row in history) == 1.0
     assert review_scores(model, *val)[1] == 1.0
-    with pytest.raises(ValueError, match="patience needs a validation set"):
+    with pytest.raises(ValueError, match="patience 需要验证集"):
         train_review_rnn(ids, lengths, labels, vocab_size=5, seed=1, patience=2)

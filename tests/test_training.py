@@ -161,13 +161,13 @@ def test_progress_bar_only_when_asked(capsys):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"steps": -1}, "steps must be a whole number ≥ 0"),
-    ({"steps": 2.5}, "steps must be a whole number ≥ 0"),
-    ({"steps": True}, "steps must be a whole number ≥ 0"),
-    ({"clip": 0.0}, "clip must be a positive number"),
-    ({"clip": -1.0}, "clip must be a positive number"),
-    ({"clip": math.nan}, "clip must be a positive number"),
-    ({"steps": 3}, r"batches ran out after 2 of 3 steps"),
+    ({"steps": -1}, "steps 必须是 ≥ 0 的整数"),
+    ({"steps": 2.5}, "steps 必须是 ≥ 0 的整数"),
+    ({"steps": True}, "steps 必须是 ≥ 0 的整数"),
+    ({"clip": 0.0}, "clip 必须是正数"),
+    ({"clip": -1.0}, "clip 必须是正数"),
+    ({"clip": math.nan}, "clip 必须是正数"),
+    ({"steps": 3}, r"batches 只够 2 步就用完了（一共要 3 步）"),
 ])
 def test_bad_arguments_raise_clear_errors(kwargs, message):
     model = nn.Linear(3, 1)
@@ -182,9 +182,9 @@ def test_a_schedule_of_another_optimizer_or_a_non_scalar_loss_is_refused():
     model = nn.Linear(3, 1)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     other = torch.optim.lr_scheduler.LambdaLR(torch.optim.SGD(model.parameters(), lr=0.01), lambda s: 1.0)
-    with pytest.raises(ValueError, match="another optimizer"):
+    with pytest.raises(ValueError, match="属于另一个优化器"):
         fit(model, [_regression(8)], _mse, optimizer, 1, schedule=other)
-    with pytest.raises(ValueError, match=r"scalar tensor .* got shape \(8, 1\)"):
+    with pytest.raises(ValueError, match=r"标量张量.*收到的形状是 \(8, 1\)"):
         fit(model, [_regression(8)], lambda m, b: (m(b[0]) - b[1]) ** 2, optimizer, 1)
 
 
@@ -223,4 +223,5 @@ def test_memory_does_not_grow_with_the_number_of_steps():
     fit(model, itertools.repeat(batch), cross_entropy_loss, torch.optim.SGD(model.parameters(), lr=1e-2), 150,
         on_step=measure)
     grown_mb = (rss[150] - rss[50]) / 2**20
-    assert grown_mb < 50, f"memory grew by {grown_mb:.0f} MB over 100 steps"
+    # the leak grew by ~1,500 MB; 300 MB leaves room for the allocator after other tests (62 MB seen in a full run)
+    assert grown_mb < 300, f"memory grew by {grown_mb:.0f} MB over 100 steps"

@@ -49,7 +49,7 @@ def test_pe_dot_product_depends_only_on_offset():
 
 @pytest.mark.parametrize("args", [(10, 7), (0, 8), (10, 0), (2.5, 8)])
 def test_pe_bad_sizes(args):
-    with pytest.raises(ValueError, match="max_len|d_model"):
+    with pytest.raises(ValueError, match="max_len 必须是正整数|d_model 必须是正偶数"):
         sinusoidal_positional_encoding(*args)
 
 
@@ -100,11 +100,11 @@ def test_decoder_is_causal():
 
 
 def test_copy_rejects_mismatched_torch_layer():
-    with pytest.raises(ValueError, match="FFN sizes"):
+    with pytest.raises(ValueError, match="FFN 的大小不同"):
         EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 128, batch_first=True))
-    with pytest.raises(ValueError, match="norm_first"):
+    with pytest.raises(ValueError, match="norm_first 不一致"):
         EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 64, batch_first=True, norm_first=True))
-    with pytest.raises(ValueError, match="relu"):
+    with pytest.raises(ValueError, match="需要 activation='relu' 的 torch 层"):
         EncoderLayer(32, 4, 64).load_from_torch(nn.TransformerEncoderLayer(32, 4, 64, batch_first=True, activation="gelu"))
 
 
@@ -138,12 +138,12 @@ def test_seq2seq_shapes():
 @pytest.mark.parametrize(
     "src, tgt, match",
     [
-        (torch.randint(1, 15, (6,)), torch.randint(1, 12, (4,)), "B, L|same B"),
-        (torch.randint(1, 15, (2, 6)), torch.randint(1, 12, (3, 4)), "same B"),
-        (torch.full((1, 3), 99), torch.randint(1, 12, (1, 4)), "outside"),
-        (torch.randn(1, 3), torch.randint(1, 12, (1, 4)), "integer"),
-        (torch.randint(1, 15, (1, 40)), torch.randint(1, 12, (1, 4)), "max_len"),
-        (torch.zeros(2, 3, dtype=torch.long), torch.randint(1, 12, (2, 4)), "every key"),  # a source of only <pad>
+        (torch.randint(1, 15, (6,)), torch.randint(1, 12, (4,)), r"\(B, L\)|B 相同"),
+        (torch.randint(1, 15, (2, 6)), torch.randint(1, 12, (3, 4)), "而且 B 相同"),
+        (torch.full((1, 3), 99), torch.randint(1, 12, (1, 4)), r"src 里有超出 0\.\.14 的 id"),
+        (torch.randn(1, 3), torch.randint(1, 12, (1, 4)), "整数词元 id"),
+        (torch.randint(1, 15, (1, 40)), torch.randint(1, 12, (1, 4)), "超过了 max_len=16 个位置"),
+        (torch.zeros(2, 3, dtype=torch.long), torch.randint(1, 12, (2, 4)), "看不到任何键"),  # a source of only <pad>
     ],
 )
 def test_seq2seq_bad_input(src, tgt, match):
@@ -153,13 +153,13 @@ def test_seq2seq_bad_input(src, tgt, match):
 
 
 def test_heads_must_divide_d_model():
-    with pytest.raises(ValueError, match="divisible"):
+    with pytest.raises(ValueError, match="整除"):
         Seq2SeqTransformer(10, 10, d_model=30, num_heads=4)
 
 
 def test_encoder_model_bad_mask():
     model = TransformerEncoderModel(vocab_size=20, d_model=16, num_heads=2, num_layers=1, d_ff=32)
-    with pytest.raises(ValueError, match="attention_mask"):
+    with pytest.raises(ValueError, match="attention_mask 必须是布尔张量"):
         model(torch.tensor([[4, 5]]), attention_mask=torch.tensor([[1, 1]]))
 
 
@@ -192,7 +192,7 @@ def test_greedy_decode_matches_batch_decoding():
         assert batch[row, : len(single)].tolist() == single
 
 
-@pytest.mark.parametrize("src, match", [([], "non-empty"), ([[4, 5]], "one sentence")])
+@pytest.mark.parametrize("src, match", [([], "非空的 id 列表"), ([[4, 5]], "一次只翻译一句话")])
 def test_greedy_decode_bad_input(src, match):
     with pytest.raises(ValueError, match=match):
         greedy_decode(_tiny_model(), src, bos_id=2, eos_id=3)
@@ -222,7 +222,7 @@ def test_position_options(positions):
 
 
 def test_position_option_is_checked():
-    with pytest.raises(ValueError, match="positions must be one of"):
+    with pytest.raises(ValueError, match="positions 必须是 .* 之一"):
         Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, positions="rotary")
 
 

@@ -20,7 +20,7 @@ def test_pe_explorer_responds():
     assert explorer.summary_html.value != before and "pos=3" in explorer.summary_html.value
     assert explorer.image.value != image and explorer.image.layout.width == "900px"
     assert "dim=5" in explorer.set(dimension=5).summary() and "cos" in explorer.summary_html.value
-    with pytest.raises(ValueError, match="position must be in 0..19"):
+    with pytest.raises(ValueError, match=r"position 必须在 0\.\.19 里"):
         explorer.set(position=20)
 
 
@@ -28,7 +28,7 @@ def test_pe_summary_values():
     pe = sinusoidal_positional_encoding(10, 8)
     assert "+0.0000" in pe_summary(pe, 0, 0) and "+1.0000" in pe_summary(pe, 0, 1)
     assert pe_summary(pe, 0, 0).endswith("；这一维的波长 ≈ 6.3 个位置")
-    with pytest.raises(ValueError, match="position"):
+    with pytest.raises(ValueError, match=r"position 必须在 0\.\.9 里"):
         pe_summary(pe, 10, 0)
 
 
@@ -53,21 +53,21 @@ def test_attention_explorer_responds():
     assert attention_summary(maps, 0, 0, queries, keys).startswith("第 0 层，头 0：<bos>→我")
     assert explorer.summary().startswith("other，第 0 层，头 0：")
     assert (explorer.kind.description, explorer.layer.description, explorer.head.description) == ("注意力", "层", "头")
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(ValueError, match="kind 必须是 .* 之一"):
         explorer.set(kind="nope")
-    with pytest.raises(ValueError, match="head must be in 0..1"):
+    with pytest.raises(ValueError, match=r"head 必须在 0\.\.1 里"):
         explorer.set(head=2)
 
 
 @pytest.mark.parametrize(
     "views, match",
     [
-        ({}, "non-empty"),
-        ({"a": (torch.zeros(2, 2, 2, 3), ["<bos>"], ["我", "爱", "机器"])}, "query"),
-        ({"a": (torch.zeros(2, 2, 3), ["<bos>", "i"], ["我", "爱", "机器"])}, "layers, heads"),
-        ({"a": torch.zeros(1, 1, 1, 1)}, "tuple"),
+        ({}, "非空的 dict"),
+        ({"a": (torch.zeros(2, 2, 2, 3), ["<bos>"], ["我", "爱", "机器"])}, "个查询词元和"),
+        ({"a": (torch.zeros(2, 2, 3), ["<bos>", "i"], ["我", "爱", "机器"])}, r"形状为 \(layers, heads, Lq, Lk\) 的张量"),
+        ({"a": torch.zeros(1, 1, 1, 1)}, "必须是元组"),
         ({"a": (torch.zeros(2, 2, 1, 3), ["x"], ["我", "爱", "机器"]),
-          "b": (torch.zeros(1, 2, 1, 3), ["x"], ["我", "爱", "机器"])}, "same"),
+          "b": (torch.zeros(1, 2, 1, 3), ["x"], ["我", "爱", "机器"])}, "必须相同"),
     ],
 )
 def test_attention_explorer_bad_input(views, match):

@@ -27,7 +27,7 @@ def test_training_translates_held_out_toy_sentences(one_thread):
 def test_train_rejects_mismatched_data():
     torch.manual_seed(0)
     model = Seq2SeqTransformer(10, 9, d_model=16, num_heads=2, num_layers=1, d_ff=32, max_len=16)
-    with pytest.raises(ValueError, match="one row per"):
+    with pytest.raises(ValueError, match="每个句对占一行"):
         train_seq2seq(model, torch.ones(4, 3, dtype=torch.long), torch.ones(5, 3, dtype=torch.long), steps=1)
 
 

@@ -37,7 +37,7 @@ def test_read_analogies_parses_sections_and_lower_cases(tmp_path):
     path = write_questions(tmp_path / "q.txt", {"caps": [("Athens", "Greece", "Baghdad", "Iraq")], "other": []})
     assert read_analogies(path) == {"caps": [("athens", "greece", "baghdad", "iraq")], "other": []}
     (tmp_path / "bad.txt").write_text("a b c d\n")
-    with pytest.raises(ValueError, match="section"):
+    with pytest.raises(ValueError, match="': section' 标题之前"):
         read_analogies(tmp_path / "bad.txt")
 
 
@@ -55,9 +55,9 @@ def test_vectorized_analogies_equal_gensim_on_random_vectors(tmp_path, toy_kv):
 
 def test_analogy_accuracy_bad_input(tmp_path, toy_kv):
     path = write_questions(tmp_path / "q.txt", {"s": [("x", "y", "z", "w")]})
-    with pytest.raises(ValueError, match="no analogy question"):
+    with pytest.raises(ValueError, match="没有哪道类比题"):
         analogy_accuracy(toy_kv, path)
-    with pytest.raises(ValueError, match="restrict_vocab"):
+    with pytest.raises(ValueError, match="restrict_vocab 至少要是 4"):
         analogy_accuracy(toy_kv, path, restrict_vocab=2)
 
 
@@ -82,15 +82,15 @@ def test_sif_down_weights_frequent_words(toy_kv):
     assert 0 < weights[0] < weights[1] < 1
     sif = sentence_vector(["w0", "w59"], toy_kv, weighting="sif")
     np.testing.assert_allclose(sif, weights @ np.stack([toy_kv["w0"], toy_kv["w59"]]) / weights.sum(), rtol=1e-6)
-    with pytest.raises(ValueError, match="a must be"):
+    with pytest.raises(ValueError, match="a 必须 > 0"):
         sif_weights(["w0"], toy_kv, a=0)
 
 
 @pytest.mark.parametrize("tokens, kwargs, error, message", [
-    ("w1 w2", {}, TypeError, "list of tokens"),
-    (["nope", "nada"], {}, ValueError, "none of the tokens"),
-    ([], {}, ValueError, "none of the tokens"),
-    (["w1"], {"weighting": "max"}, ValueError, "weighting"),
+    ("w1 w2", {}, TypeError, "sentence_vector 要的是词元列表"),
+    (["nope", "nada"], {}, ValueError, "里没有一个词元在词表中"),
+    ([], {}, ValueError, "里没有一个词元在词表中"),
+    (["w1"], {"weighting": "max"}, ValueError, "weighting 必须是 'mean' 或 'sif'"),
 ])
 def test_sentence_vector_bad_input(toy_kv, tokens, kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -111,7 +111,7 @@ def test_explore_unknown_words_give_messages_not_errors(glove):
     assert "vocabulary" not in view.lines[0]                       # the message is Chinese only
     assert view.words == [] and view.points.shape == (0, 2)
     assert "三个词" in explore(glove, "car", 3, ("man", "", "woman")).lines[1]
-    with pytest.raises(ValueError, match="topn"):
+    with pytest.raises(ValueError, match="topn 必须在 1 到 50 之间"):
         explore(glove, "car", topn=0)
 
 
@@ -139,7 +139,7 @@ def test_word_vector_explorer_reacts_to_widgets(glove):
     assert PRESETS[second][2] in explorer.body_html.value          # the analogy line names c
     assert explorer.set(topn=3, preset=list(PRESETS)[0]).values["a"] == PRESETS[list(PRESETS)[0]][0]
     assert explorer.set(word="Qwertyzz").summary().startswith("“Qwertyzz” 不在词表中")   # a hint, not an error
-    with pytest.raises(ValueError, match="topn must be in 1..20"):
+    with pytest.raises(ValueError, match=r"topn 必须在 1\.\.20 里"):
         explorer.set(topn=30)
 
 
@@ -163,9 +163,9 @@ def test_sif_embeddings_remove_the_common_component(toy_kv):
 def test_sif_embeddings_bad_input(toy_kv):
     from forge_utils.vectors_lab import common_component, sif_embeddings
 
-    with pytest.raises(TypeError, match="lists of tokens"):
+    with pytest.raises(TypeError, match="由词元列表组成的列表"):
         sif_embeddings(["w1 w2", "w3"], toy_kv)
-    with pytest.raises(ValueError, match="none of the tokens"):
+    with pytest.raises(ValueError, match="里没有一个词元在词表中"):
         sif_embeddings([["nope"], ["w1"]], toy_kv)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="至少有 2 个句向量"):
         common_component(np.ones((1, 6)))
