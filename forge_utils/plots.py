@@ -336,7 +336,7 @@ def draw_transformer(ax: plt.Axes | None = None, num_layers: int = 2) -> plt.Axe
     column(dec_x, decoder, (2.75, 9.65), side=-1)
     mem_y, cross_y = 8.6, 5.7
     arrow((enc_x + width / 2 + 0.05, mem_y), (dec_x - width / 2 - 0.05, cross_y), colour="#38761d", rad=-0.25, lw=1.6)
-    ax.text((enc_x + dec_x) / 2 + 0.45, 7.7, "K、V", color="#38761d", fontsize=9, ha="left")
+    ax.text(enc_x + width / 2 + 0.1, mem_y + 0.25, "K、V", color="#38761d", fontsize=9, ha="left")  # where the arrow leaves memory
     ax.text(enc_x, 12.45, "编码器（encoder）", ha="center", fontsize=11)
     ax.text(dec_x, 12.45, "解码器（decoder）", ha="center", fontsize=11)
     ax.set_xlim(-0.5, 10.5)

@@ -1,4 +1,4 @@
-"""Reference answer for notebook 00's exercise (run by tests/test_exercises_nb00.py)."""
+"""第 00 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 
 
@@ -8,6 +8,6 @@ def softmax(scores, temperature):
     return z / z.sum()
 
 
-# Exercise 2: s / 0.5 = 2 · s, and as T → ∞ every s / T → 0, so all four words get 1/4.
+# 练习 2：s / 0.5 = 2 · s，所以 T = 0.5 和把分数翻倍一样；T → ∞ 时每个 s / T → 0，四个词各得 1/4。
 doubled_equals_temperature = 0.5
 p_first_at_high_temperature = 0.25

@@ -1,4 +1,4 @@
-"""Reference answers for notebook 01's exercises (run by tests/test_exercises_nb01.py)."""
+"""第 01 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 
 
@@ -20,9 +20,9 @@ def q_update(q_sa, reward, next_q, done, alpha, gamma):
 
 
 def bird_rules():
-    """Exercise 3: the lecture's rules plus two for birds, and the predicted new facts."""
+    """练习 3：讲义的规则再加两条关于鸟的规则，以及预测会推出的新事实。"""
     from forge_utils.paradigms import ANIMAL_RULES, Rule
 
     rules = list(ANIMAL_RULES) + [Rule(("有羽毛",), "鸟"), Rule(("鸟", "不会飞", "会游泳"), "企鹅")]
-    # 有蹄 + 黑条纹 look like a zebra, but 斑马 needs 有蹄类, which needs 哺乳动物: nothing gives it.
+    # 有蹄 + 黑条纹 看起来像斑马，但“斑马”要先有“有蹄类”，“有蹄类”又要先有“哺乳动物”：没有哪条规则给出它。
     return rules, {"鸟", "企鹅"}

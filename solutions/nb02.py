@@ -1,4 +1,4 @@
-"""Reference answers for notebook 02's exercises (run by tests/test_exercises_nb02.py)."""
+"""第 02 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 
 
@@ -18,6 +18,6 @@ def add_k_bigram(pair_counts, k):
     return (counts + k) / (counts.sum(axis=1, keepdims=True) + k * counts.shape[1])
 
 
-# measured in notebook 02: add-0.1 is the best of k in {1, 0.1, 0.01} on the validation split,
-# a little above interpolation (λ = 0.9)
+# 第 02 章量出来的：k ∈ {1, 0.1, 0.01} 里加 0.1 平滑在验证集上最好，
+# 但它的验证集 bpc 仍比插值平滑（λ = 0.9）略高一点（略差）
 PREDICTION = {"best_k": 0.1, "beats_interpolation": False}

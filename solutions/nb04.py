@@ -1,4 +1,4 @@
-"""Reference answers for notebook 04's exercises (run by tests/test_exercises_nb04.py)."""
+"""第 04 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 
 
@@ -10,7 +10,7 @@ def cooccurrence_counts(sentences, words, window=2):
     index = {w: i for i, w in enumerate(words)}
     matrix = np.zeros((len(words), len(words)))
     for sentence in sentences:
-        ids = [index[t] for t in sentence if t in index]  # drop unknown words first
+        ids = [index[t] for t in sentence if t in index]  # 先去掉词表外的词
         for a, i in enumerate(ids):
             for d in range(1, window + 1):
                 if a + d < len(ids):
@@ -20,5 +20,5 @@ def cooccurrence_counts(sentences, words, window=2):
 
 
 def ratio_from_vectors(W, W_tilde, b, b_tilde, i, j, k):
-    """X_ik / X_jk as GloVe's parameters predict it: exp((w_i − w_j)·w̃_k + b_i − b_j); b̃_k cancels."""
+    """GloVe 的参数预测的 X_ik / X_jk：exp((w_i − w_j)·w̃_k + b_i − b_j)；b̃_k 约掉了。"""
     return float(np.exp((W[i] - W[j]) @ W_tilde[k] + b[i] - b[j]))

@@ -1,4 +1,4 @@
-"""Reference answers for notebook 05's exercises (run by tests/test_exercises_nb05.py)."""
+"""第 05 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 
 
@@ -20,5 +20,5 @@ def reverse_question(question):
     return b, a, d, c
 
 
-# Exercise 3: measured on GloVe 6B 50d (restrict_vocab=30000): forward 0.497, reversed 0.464.
+# 练习 3：在 GloVe 6B 50d（restrict_vocab=30000）上量得：正向 0.497，反向 0.464。
 prediction = "lower"

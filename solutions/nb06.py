@@ -1,4 +1,4 @@
-"""Reference answers for notebook 06's exercises (run by tests/test_exercises_nb06.py)."""
+"""第 06 章练习的参考答案（先自己试一试，再来对照）。"""
 import numpy as np
 import torch
 

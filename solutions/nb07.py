@@ -1,4 +1,4 @@
-"""Reference answers for notebook 07's exercises (run by tests/test_exercises_nb07.py)."""
+"""第 07 章练习的参考答案（先自己试一试，再来对照）。"""
 import math
 
 import torch
@@ -16,5 +16,5 @@ def remaining_memory(forget_bias, steps):
     return (1 / (1 + math.exp(-forget_bias))) ** steps
 
 
-# Exercise 3: predict, then run the memory task with forget-gate bias 0 (T = 30).
-my_prediction = "瞎猜"  # chance: σ(0)^29 ≈ 2e-9 of the first symbol survives at the start of training
+# 练习 3：先预测，再用遗忘门偏置 0 跑记忆任务（T = 30）。
+my_prediction = "瞎猜"  # 瞎猜：训练开始时第一个符号只剩 σ(0)^29 ≈ 2e-9

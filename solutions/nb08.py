@@ -1,4 +1,4 @@
-"""Reference answers for notebook 08's exercises."""
+"""第 08 章练习的参考答案（先自己试一试，再来对照）。"""
 import math
 
 import torch
@@ -23,5 +23,5 @@ def window_mask(length, window):
 
 
 def layers_needed(length, window):
-    # each layer moves information window − 1 positions back; it has to travel length − 1
+    # 每一层把信息往回传 window − 1 个位置；要传过 length − 1 个位置
     return math.ceil((length - 1) / (window - 1))

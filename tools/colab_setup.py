@@ -48,10 +48,10 @@ def missing_packages(needed: dict[str, str] = NEEDED) -> list[str]:
 def main() -> int:
     missing = missing_packages()
     if missing:
-        print("installing:", " ".join(missing))
+        print("正在安装课程缺少的包：", " ".join(missing))
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing], check=True)
     else:
-        print("all course packages already present")
+        print("课程需要的包都已装好")
     return 0
 
 

@@ -52,7 +52,7 @@ CHROMIUM_ARGS = [
 
 @dataclass(frozen=True)
 class Target:
-    """An explorer to move: the CSS class of its slider and of the text widget that summarises it."""
+    """An explorer to move: CSS selectors for its slider and for the text widget that summarises it."""
 
     slider: str
     summary: str | None = None
@@ -61,11 +61,11 @@ class Target:
 
 # Notebook number -> explorers in it. A notebook without an entry is only run and checked for errors.
 TARGETS: dict[str, list[Target]] = {
-    "00": [Target("forge-tour-slider", "forge-tour-summary")],
-    "05": [Target("forge-vectors-topn", "forge-vectors-summary")],
-    "08": [Target("forge-attention-query", "forge-attention-summary")],
-    "09": [Target("forge-pe-position", "forge-pe-summary"), Target("forge-attn-head", "forge-attn-summary")],
-    "11": [Target("forge-gpt-temperature", "forge-gpt-summary")],
+    "00": [Target(".widget-hslider", "div.widget-label")],  # the tour's one slider and its Label (ipywidgets' classes)
+    "05": [Target(".forge-vectors-topn", ".forge-vectors-summary")],
+    "08": [Target(".forge-attention-query", ".forge-attention-summary")],
+    "09": [Target(".forge-pe-position", ".forge-pe-summary"), Target(".forge-attn-head", ".forge-attn-summary")],
+    "11": [Target(".forge-gpt-temperature", ".forge-gpt-summary")],
 }
 # JupyterLab and the kernel come from the course's .venv when there is one (playwright only has to be
 # importable by the Python running this script).
@@ -347,16 +347,16 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
     The "drawing" is every <img> in the output that holds the slider (a matplotlib figure in an
     Output widget or an Image widget), compared as pixels, so the moving slider itself does not count.
     """
-    if not page.locator(f".{target.slider}").count():
-        raise E2EFailure(f"no widget with CSS class '{target.slider}' in {stem} (add it with widget.add_class)")
-    area = page.locator(f".jp-OutputArea-output:has(.{target.slider})").first
-    handle = area.locator(f".{target.slider} .noUi-handle, .{target.slider} .ui-slider-handle").first
+    if not page.locator(f"{target.slider}").count():
+        raise E2EFailure(f"no widget matches '{target.slider}' in {stem} (give it a CSS class with widget.add_class)")
+    area = page.locator(f".jp-OutputArea-output:has({target.slider})").first
+    handle = area.locator(f"{target.slider} .noUi-handle, {target.slider} .ui-slider-handle").first
     handle.wait_for(state="visible", timeout=deadline.left(30) * 1000)
-    readout = area.locator(f".{target.slider} .widget-readout").first
+    readout = area.locator(f"{target.slider} .widget-readout").first
     images = area.locator("img >> visible=true")
-    summary = area.locator(f".{target.summary}").first if target.summary else None
+    summary = area.locator(f"{target.summary}").first if target.summary else None
     if summary is not None and not summary.count():
-        log(f"  note: no '.{target.summary}' next to '.{target.slider}'; checking the drawing only")
+        log(f"  note: no '{target.summary}' next to '{target.slider}'; checking the drawing only")
         summary = None
     area.scroll_into_view_if_needed()
     time.sleep(1.0)  # let the first image decode before the 'before' picture
@@ -370,16 +370,16 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
     value_before, summary_before, drawing_before = text(readout), text(summary), drawing()
     height_before = area.evaluate(WATCH_HEIGHT_JS)
     if summary is None and not drawing_before:
-        raise E2EFailure(f"nothing to compare next to '.{target.slider}': no '.{target.summary}' text and no image")
+        raise E2EFailure(f"nothing to compare next to '{target.slider}': no '{target.summary}' text and no image")
     area.screenshot(path=str(shots / f"{stem}-{target.slider}-before.png"))
     handle.focus()
     for _ in range(target.presses):
         page.keyboard.press("ArrowRight")
         time.sleep(0.3)
 
-    wait_for(lambda: text(readout) != value_before, deadline.left(20), f"the value of '.{target.slider}' to change")
+    wait_for(lambda: text(readout) != value_before, deadline.left(20), f"the value of '{target.slider}' to change")
     if summary is not None:
-        wait_for(lambda: text(summary) != summary_before, deadline.left(60), f"'.{target.summary}' to change")
+        wait_for(lambda: text(summary) != summary_before, deadline.left(60), f"'{target.summary}' to change")
     wait_kernel_idle(page, deadline.left(60), "the kernel to finish redrawing")
     if drawing_before:
         previous = {"pngs": None}
@@ -390,12 +390,12 @@ def move_slider(page, target: Target, stem: str, shots: Path, deadline: Deadline
             previous["pngs"] = pngs
             return settled
 
-        wait_for(redrawn_and_settled, deadline.left(30), f"the image next to '.{target.slider}' to change", interval=1.0)
+        wait_for(redrawn_and_settled, deadline.left(30), f"the image next to '{target.slider}' to change", interval=1.0)
     area.screenshot(path=str(shots / f"{stem}-{target.slider}-after.png"))
     value_after, summary_after = text(readout), text(summary)
     looks = check_looks(page, area, target, height_before)
     check_widgets_render(page, deadline.left(30))
-    changed = [f"'.{target.slider}' {value_before} → {value_after}"]
+    changed = [f"'{target.slider}' {value_before} → {value_after}"]
     if summary is not None:
         changed.append(f"summary {summary_before!r} → {summary_after!r}")
     if drawing_before:
@@ -409,17 +409,17 @@ def check_looks(page, area, target: Target, height_before: float) -> str:
     height_after = area.evaluate("el => el.getBoundingClientRect().height")
     lowest = min([height_before, height_after, *heights])
     if lowest < height_before - 4:
-        raise E2EFailure(f"'.{target.slider}': the widget collapsed from {height_before:.0f} to {lowest:.0f} px "
+        raise E2EFailure(f"'{target.slider}': the widget collapsed from {height_before:.0f} to {lowest:.0f} px "
                          "during a redraw (the page below jumps)")
     if abs(height_after - height_before) > 24:
-        raise E2EFailure(f"'.{target.slider}': the widget's height changed {height_before:.0f} → {height_after:.0f} px")
+        raise E2EFailure(f"'{target.slider}': the widget's height changed {height_before:.0f} → {height_after:.0f} px")
     if height_after > SCREEN["height"] - 100:
-        raise E2EFailure(f"'.{target.slider}': the widget is {height_after:.0f} px tall; controls and picture do not "
+        raise E2EFailure(f"'{target.slider}': the widget is {height_after:.0f} px tall; controls and picture do not "
                          f"fit together on a {SCREEN['width']}×{SCREEN['height']} screen")
     for image in area.evaluate(IMAGES_JS):
         (nw, nh), (w, h) = image["natural"], image["shown"]
         if w == 0 or abs(nw / w - PIXEL_RATIO) > 0.02 or abs(nh / h - PIXEL_RATIO) > 0.02:
-            raise E2EFailure(f"'.{target.slider}': a {nw}×{nh} picture is shown at {w}×{h} px: stretched or blurred "
+            raise E2EFailure(f"'{target.slider}': a {nw}×{nh} picture is shown at {w}×{h} px: stretched or blurred "
                              f"(want exactly 1/{PIXEL_RATIO} of its pixels)")
     return f"height {height_before:.0f} → {height_after:.0f} px (lowest {lowest:.0f}), pictures sharp and unstretched"
 

@@ -145,7 +145,7 @@ def _variants(layer: Any, y: torch.Tensor, memory: torch.Tensor, self_mask: torc
     h3 = layer.norm3(x2)
     x2 = h3 + ffn(h3)
     return {
-        "这是 post-norm 层 LayerNorm(x + Sublayer(x))；pre-norm 是 x + Sublayer(LayerNorm(x))": post,
+        "这是后置层归一化的层 LayerNorm(x + Sublayer(x))；前置层归一化是 x + Sublayer(LayerNorm(x))": post,
         "memory 也过了一次 LayerNorm：只有解码器这一侧要归一化，K 和 V 直接用原样的 memory"
         "（编码器栈的最后已经有它自己的 LayerNorm）": x_normed_memory,
         "残差加的是归一化之后的 x；子层的输出要加回 x 本身：x = x + Sublayer(LayerNorm(x))": x2,
@@ -176,5 +176,5 @@ def check_pre_norm_decoder(pre_norm_decoder_forward: Callable) -> Result:
                     if np.allclose(values, variant.numpy(), atol=1e-5):
                         return report(failed(f"{what}：{hint}"))
             return report(result)
-    return report(passed("pre-norm 解码器层与 DecoderLayer(norm_first=True) 一致："
+    return report(passed("前置层归一化的解码器层与 DecoderLayer(norm_first=True) 一致："
                          "x + SelfAttn(LN1(x))，x + CrossAttn(LN2(x), memory)，x + FFN(LN3(x))"))
