@@ -5,6 +5,7 @@
     >>> model = Seq2SeqTransformer(src_vocab_size=40, tgt_vocab_size=40, d_model=64, num_heads=4)
     >>> logits = model(src_ids, tgt_in)                                 # (B, Lt, 40)
     >>> result = greedy_decode(model, [4, 5, 6], bos_id=2, eos_id=3)    # ids + cross-attention maps
+    >>> ids = beam_search(model, src_ids, bos_id=2, eos_id=3, beam=4)   # (B, T): the best of 4 prefixes
 
 Built on ``forge_utils.attention.MultiHeadAttention`` (notebook 08). Masks are boolean,
 True = may attend. Layers are post-norm as in the paper (``LayerNorm(x + Sublayer(x))``);
@@ -509,6 +510,43 @@ def greedy_decode_batch(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: in
             break
     model.train(was_training)
     return ys[:, 1:]
+
+
+@torch.no_grad()
+def beam_search(model: Seq2SeqTransformer, src: torch.Tensor, bos_id: int, eos_id: int, beam: int = 4,
+                max_len: int = 20) -> torch.Tensor:
+    """Beam-search decoding of a padded batch src (B, Ls) → ids (B, T) without ``<bos>``; after ``<eos>`` all pad.
+
+    Keeps the ``beam`` most probable prefixes of each sentence (sum of log-probabilities, no length
+    penalty); a prefix that has produced ``<eos>`` stays in the beam with its score and only grows
+    by padding. Returns the best of the final beams. ``beam=1`` is greedy decoding.
+    """
+    if not isinstance(beam, int) or beam < 1:
+        raise ValueError(f"beam 必须是 ≥ 1 的整数（1 就是贪心解码），收到的是 {beam!r}")
+    was_training = model.training
+    model.eval()
+    batch, vocab_size = src.shape[0], model.out.out_features
+    memory, src_mask, _ = model.encode(src)
+    memory, src_mask = memory.repeat_interleave(beam, 0), src_mask.repeat_interleave(beam, 0)   # (B·beam, …)
+    ys = torch.full((batch * beam, 1), bos_id, dtype=torch.long, device=src.device)
+    scores = torch.full((batch, beam), float("-inf"), device=src.device)
+    scores[:, 0] = 0.0                                        # one live prefix at the start: no duplicate beams
+    done = torch.zeros(batch * beam, dtype=torch.bool, device=src.device)
+    only_pad = torch.full((vocab_size,), float("-inf"), device=src.device)
+    only_pad[model.pad_id] = 0.0                              # a finished prefix grows by padding, at no cost
+    for _ in range(max_len):
+        logits, _, _ = model.decode(ys, memory, src_mask)
+        logp = torch.where(done[:, None], only_pad, logits[:, -1].log_softmax(-1))           # (B·beam, V)
+        total = (scores.reshape(-1, 1) + logp).reshape(batch, beam * vocab_size)
+        scores, flat = total.topk(beam, dim=-1)                                               # (B, beam)
+        rows = (torch.arange(batch, device=src.device)[:, None] * beam + flat // vocab_size).reshape(-1)
+        token = (flat % vocab_size).reshape(-1, 1)
+        ys, done = torch.cat([ys[rows], token], dim=1), done[rows] | (token[:, 0] == eos_id)
+        if bool(done.all()):
+            break
+    model.train(was_training)
+    best = scores.argmax(-1)                                                                  # (B,)
+    return ys.reshape(batch, beam, -1)[torch.arange(batch, device=src.device), best, 1:]
 
 
 # ----------------------------------------------------------------------------- attention maps

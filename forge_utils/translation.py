@@ -18,7 +18,7 @@ import torch
 from torch.nn import functional as F
 
 from forge_utils.training import fit
-from forge_utils.transformer import Seq2SeqTransformer, greedy_decode_batch
+from forge_utils.transformer import Seq2SeqTransformer, beam_search, greedy_decode_batch
 
 if TYPE_CHECKING:
     from forge_utils.text import Vocab
@@ -79,16 +79,19 @@ def train_seq2seq(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tenso
 
 @torch.no_grad()
 def evaluate_translation(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor, bos_id: int,
-                         eos_id: int) -> dict[str, float]:
-    """Scores on a held-out set: ``exact_match`` (greedy translation equal to the reference, whole
-    sentence) and ``token_accuracy`` (teacher-forced: share of reference tokens incl. ``<eos>`` that
-    are the model's top prediction given the correct prefix)."""
+                         eos_id: int, beam: int = 1) -> dict[str, float]:
+    """Scores on a held-out set: ``exact_match`` (the translation equal to the reference, whole sentence;
+    greedy, or beam search with ``beam`` > 1) and ``token_accuracy`` (teacher-forced: share of reference
+    tokens incl. ``<eos>`` that are the model's top prediction given the correct prefix)."""
     model.eval()
     logits = model(src, tgt[:, :-1])
     target = tgt[:, 1:]
     real = target != model.pad_id
     token_accuracy = ((logits.argmax(-1) == target) & real).sum() / real.sum()
-    hyp = greedy_decode_batch(model, src, bos_id, eos_id, max_len=tgt.shape[1] - 1)
+    if beam == 1:
+        hyp = greedy_decode_batch(model, src, bos_id, eos_id, max_len=tgt.shape[1] - 1)
+    else:
+        hyp = beam_search(model, src, bos_id, eos_id, beam=beam, max_len=tgt.shape[1] - 1)
     width = max(hyp.shape[1], target.shape[1])
     hyp = F.pad(hyp, (0, width - hyp.shape[1]), value=model.pad_id)
     ref = F.pad(target, (0, width - target.shape[1]), value=model.pad_id)

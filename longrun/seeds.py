@@ -13,7 +13,8 @@ and shows seeds 1 and 2 beside its own run.
 - ``reviews_seeds`` (06): review classifiers on the first 64 characters (RNN, mean-pooled RNN, GRU, LSTM),
   each trained until its validation accuracy stops improving: curves per epoch, test figures, seed-0 weights.
 - ``memory_seeds`` (07): the memory task, RNN and LSTM (two forget-gate biases) at T = 30 and 100.
-- ``translation_seeds`` (09): the toy zh→en Transformer, exact match and token accuracy on its three test sets.
+- ``translation_seeds`` (09): the toy zh→en Transformer, exact match (greedy and beam 4) and token accuracy on
+  its three test sets.
 """
 from __future__ import annotations
 
@@ -45,8 +46,8 @@ MEMORY = dict(K=4, STEPS=240, BATCH=128, LR=1e-2, H=32,                         
 REVIEWS = dict(MAXLEN=64, N_CHARS=2000, MAX_EPOCHS=20, PATIENCE=3, batch_size=256, lr=3e-3,  # 06, section 8
                MODELS={"rnn": ["rnn", "last"], "rnn_mean": ["rnn", "mean"], "gru": ["gru", "last"],
                        "lstm": ["lstm", "last"]})
-TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, max_len=32),  # 09, section 8
-                   steps=200, batch_size=64, lr=2e-3, warmup=30)
+TRANSLATION = dict(config=dict(d_model=64, num_heads=4, num_layers=2, d_ff=128, max_len=32),  # 09, section 6
+                   steps=200, batch_size=64, lr=2e-3, warmup=30, beam=4)
 
 
 def score_seeds(trainers: dict) -> list[dict]:
@@ -150,6 +151,9 @@ def translation(device: str) -> tuple[list[dict], dict]:
                           warmup=s["warmup"], seed=seed, progress=False)
             scores = {name: evaluate_translation(model, x, y, tgt_vocab.bos_id, tgt_vocab.eos_id)
                       for name, (x, y) in tests.items()}
+            for name, (x, y) in tests.items():   # the same model decoded with beam search (09, greedy vs beam)
+                beamed = evaluate_translation(model, x, y, tgt_vocab.bos_id, tgt_vocab.eos_id, beam=s["beam"])
+                scores[name][f"exact_match_beam{s['beam']}"] = beamed["exact_match"]
             runs.append({"seed": seed, "scores": scores})
     return runs, {}
 
