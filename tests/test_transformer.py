@@ -12,6 +12,7 @@ from forge_utils.transformer import (
     Seq2SeqTransformer,
     TransformerEncoderModel,
     attention_maps,
+    beam_search,
     greedy_decode,
     greedy_decode_batch,
     relative_position_matrix,
@@ -190,6 +191,39 @@ def test_greedy_decode_matches_batch_decoding():
     for row, length in zip(range(2), (3, 4)):
         single = greedy_decode(model, src[row, :length], bos_id=2, eos_id=3, max_len=6).tokens
         assert batch[row, : len(single)].tolist() == single
+
+
+def test_beam_of_one_is_greedy():
+    model = _tiny_model(1)
+    src = torch.tensor([[4, 5, 6, 0], [7, 8, 9, 4]])
+    assert torch.equal(beam_search(model, src, bos_id=2, eos_id=3, beam=1, max_len=6),
+                       greedy_decode_batch(model, src, bos_id=2, eos_id=3, max_len=6))
+
+
+def _logp(model, src, ids, bos_id=2, eos_id=3):
+    """Total log-probability of ids (T,) (no <bos>) up to and including the first <eos>, for one source src (Ls,)."""
+    length = ids.index(eos_id) + 1 if eos_id in ids else len(ids)
+    tgt_in = torch.tensor([[bos_id] + ids[:length - 1]])
+    with torch.no_grad():
+        logp = model(src[None], tgt_in).log_softmax(-1)[0, torch.arange(length), ids[:length]]
+    return float(logp.sum())
+
+
+def test_wide_beam_finds_the_most_probable_sequence():
+    # A beam as wide as every prefix of length 3 makes beam search exhaustive: compare with brute force.
+    model = _tiny_model(2)
+    src = torch.tensor([4, 5, 6])
+    found = beam_search(model, src[None], bos_id=2, eos_id=3, beam=9 ** 3, max_len=3)[0].tolist()
+    candidates = {tuple(ids[: ids.index(3) + 1] if 3 in ids else ids)
+                  for ids in ([a, b, c] for a in range(9) for b in range(9) for c in range(9))}
+    best = max(_logp(model, src, list(ids)) for ids in candidates)
+    assert abs(_logp(model, src, found) - best) < 1e-5
+    assert _logp(model, src, greedy_decode_batch(model, src[None], 2, 3, max_len=3)[0].tolist()) <= best + 1e-6
+
+
+def test_beam_search_bad_beam():
+    with pytest.raises(ValueError, match="beam 必须是 ≥ 1 的整数"):
+        beam_search(_tiny_model(), torch.tensor([[4, 5]]), bos_id=2, eos_id=3, beam=0)
 
 
 @pytest.mark.parametrize("src, match", [([], "非空的 id 列表"), ([[4, 5]], "一次只翻译一句话")])
