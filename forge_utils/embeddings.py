@@ -468,9 +468,10 @@ def train_gensim_word2vec(
 ) -> WordVectors:
     """gensim's ``Word2Vec`` (``sg=1`` skip-gram, ``sg=0`` CBOW) as ``WordVectors``.
 
-    Learning rates are word2vec's defaults (skip-gram 0.025, CBOW 0.05, both falling to 1e-4). One
-    worker thread: with more, gensim's result changes from run to run; with one, a seed gives the
-    same vectors every time, so a notebook's run can be checked against a benchmark's.
+    Starting learning rates are word2vec's defaults (skip-gram 0.025, CBOW 0.05); both fall to 1e-4
+    (gensim's min_alpha). One worker thread: with more, gensim's result changes from run to run; with
+    one, a seed gives the same vectors every time, so a notebook's run can be checked against a
+    benchmark's.
     """
     from gensim.models import Word2Vec
 
